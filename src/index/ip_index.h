@@ -1,0 +1,59 @@
+// IpIndex: which endpoint owns an address.
+//
+// Ownership is keyed by (IP, owner UID): an owner is removed only by the
+// owner that added it, so a late delete of an old pod never evicts the new
+// pod that reused its IP. When several owners claim one IP (a stale object
+// not yet deleted), the most recent claim wins and the others wait behind it.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "common/ip.h"
+#include "model/ruleset.h"
+
+namespace microseg {
+
+struct IpOwner {
+  EndpointKind kind = EndpointKind::kPod;
+  std::string key;  // "ns/pod", node name, workload name
+  std::string uid;  // owner instance; pods use metadata.uid
+  bool operator==(const IpOwner&) const = default;
+};
+
+class IpIndex {
+ public:
+  void Add(const IpAddress& ip, IpOwner owner);
+  // Removes the claim of exactly this owner (kind, key and uid must match).
+  void Remove(const IpAddress& ip, const IpOwner& owner);
+  const IpOwner* Lookup(const IpAddress& ip) const;
+  size_t size() const { return owners_.size(); }
+
+ private:
+  std::unordered_map<IpAddress, std::vector<IpOwner>> owners_;  // back() is current
+};
+
+// PrefixTable: longest-prefix match over CIDR blocks (a binary trie per family).
+// Values are small ints chosen by the caller (e.g. an IPList index).
+class PrefixTable {
+ public:
+  void Insert(const Cidr& cidr, int value);
+  // The value of the longest prefix containing `ip`, if any.
+  std::optional<int> LongestMatch(const IpAddress& ip) const;
+  // Values of every prefix containing `ip`, shortest first.
+  std::vector<int> AllMatches(const IpAddress& ip) const;
+
+ private:
+  struct TrieNode {
+    int child[2] = {-1, -1};
+    std::optional<int> value;
+  };
+  std::vector<TrieNode>& Trie(IpFamily f) { return f == IpFamily::kV4 ? v4_ : v6_; }
+  const std::vector<TrieNode>& Trie(IpFamily f) const { return f == IpFamily::kV4 ? v4_ : v6_; }
+
+  std::vector<TrieNode> v4_{1}, v6_{1};
+};
+
+}  // namespace microseg

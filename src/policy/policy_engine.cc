@@ -1,0 +1,361 @@
+// PolicyEngine storage: loading, incremental updates and endpoint lookup.
+#include "policy/policy_engine.h"
+
+#include <algorithm>
+
+#include "policy/engine_state.h"
+
+namespace microseg {
+
+std::string Endpoint::DisplayName() const {
+  switch (kind) {
+    case EndpointKind::kPod: return name;
+    case EndpointKind::kNode: return "node/" + name;
+    case EndpointKind::kWorkload: return "workload/" + name;
+    case EndpointKind::kExternal: return name;
+  }
+  return name;
+}
+
+PolicyEngine::PolicyEngine() : state_(std::make_unique<State>()) {}
+PolicyEngine::~PolicyEngine() = default;
+
+void PolicyEngine::Load(ObjectSet objects) {
+  state_ = std::make_unique<State>();
+  for (auto& o : objects.namespaces) Upsert(std::move(o));
+  for (auto& o : objects.nodes) Upsert(std::move(o));
+  for (auto& o : objects.workloads) Upsert(std::move(o));
+  for (auto& o : objects.pods) Upsert(std::move(o));
+  for (auto& o : objects.services) Upsert(std::move(o));
+  for (auto& o : objects.ip_lists) Upsert(std::move(o));
+  for (auto& o : objects.network_policies) Upsert(std::move(o));
+  for (auto& o : objects.admin_network_policies) Upsert(std::move(o));
+  if (objects.baseline_admin_network_policy) Upsert(std::move(*objects.baseline_admin_network_policy));
+  for (auto& o : objects.rulesets) Upsert(std::move(o));
+  for (auto& o : objects.enforcement_modes) Upsert(std::move(o));
+  // Evaluate every selector once per identity now, so queries find warm caches.
+  for (const Identity& identity : state_->identities.all()) {
+    if (identity.live()) state_->SelectionFor(identity.id);
+  }
+}
+
+// ---- inventory ----
+
+void PolicyEngine::Upsert(Namespace ns) {
+  ns.labels.Set(kNamespaceNameLabel, ns.name);
+  std::string name = ns.name;
+  state_->namespaces[name] = std::move(ns);
+  // Namespace labels feed namespaceSelectors of every policy kind.
+  state_->BumpNamespace(name);
+}
+
+bool PolicyEngine::DeleteNamespace(const std::string& name) {
+  if (state_->namespaces.erase(name) == 0) return false;
+  state_->BumpNamespace(name);
+  return true;
+}
+
+void PolicyEngine::Upsert(Pod pod) {
+  DeletePod(pod.namespace_name, pod.name);
+  State& s = *state_;
+  std::string key = pod.Key();
+  if (pod.uid.empty()) pod.uid = key;
+  // Pods without IPs (pending, finished) are kept for lookup but own no
+  // addresses and join no identity: nothing can reach them by policy.
+  // hostNetwork pods use their node's addresses and identity: pod policy
+  // neither selects them nor matches them as peers.
+  if (pod.HoldsIps() && !pod.host_network) {
+    s.pod_identity[key] =
+        s.identities.Join(EndpointKind::kPod, pod.namespace_name, pod.labels, false, key);
+    for (const IpAddress& ip : pod.ips) s.ips.Add(ip, {EndpointKind::kPod, key, pod.uid});
+  }
+  s.pods.emplace(std::move(key), std::move(pod));
+}
+
+bool PolicyEngine::DeletePod(const std::string& ns, const std::string& name) {
+  State& s = *state_;
+  std::string key = ns + "/" + name;
+  auto it = s.pods.find(key);
+  if (it == s.pods.end()) return false;
+  const Pod& pod = it->second;
+  if (!pod.host_network) {
+    for (const IpAddress& ip : pod.ips) s.ips.Remove(ip, {EndpointKind::kPod, key, pod.uid});
+  }
+  if (auto id = s.pod_identity.find(key); id != s.pod_identity.end()) {
+    s.identities.Leave(id->second, key);
+    s.pod_identity.erase(id);
+  }
+  s.pods.erase(it);
+  return true;
+}
+
+void PolicyEngine::Upsert(Node node) {
+  DeleteNode(node.name);
+  State& s = *state_;
+  s.node_identity[node.name] =
+      s.identities.Join(EndpointKind::kNode, "", node.labels, false, node.name);
+  for (const IpAddress& ip : node.ips) s.ips.Add(ip, {EndpointKind::kNode, node.name, node.name});
+  std::string name = node.name;
+  s.nodes.emplace(std::move(name), std::move(node));
+}
+
+bool PolicyEngine::DeleteNode(const std::string& name) {
+  State& s = *state_;
+  auto it = s.nodes.find(name);
+  if (it == s.nodes.end()) return false;
+  for (const IpAddress& ip : it->second.ips) s.ips.Remove(ip, {EndpointKind::kNode, name, name});
+  s.identities.Leave(s.node_identity[name], name);
+  s.node_identity.erase(name);
+  s.nodes.erase(it);
+  return true;
+}
+
+void PolicyEngine::Upsert(Workload workload) {
+  DeleteWorkload(workload.name);
+  State& s = *state_;
+  s.workload_identity[workload.name] = s.identities.Join(
+      EndpointKind::kWorkload, "", workload.labels, workload.unmanaged, workload.name);
+  for (const IpAddress& ip : workload.ips) {
+    s.ips.Add(ip, {EndpointKind::kWorkload, workload.name, workload.name});
+  }
+  std::string name = workload.name;
+  s.workloads.emplace(std::move(name), std::move(workload));
+}
+
+bool PolicyEngine::DeleteWorkload(const std::string& name) {
+  State& s = *state_;
+  auto it = s.workloads.find(name);
+  if (it == s.workloads.end()) return false;
+  for (const IpAddress& ip : it->second.ips) {
+    s.ips.Remove(ip, {EndpointKind::kWorkload, name, name});
+  }
+  s.identities.Leave(s.workload_identity[name], name);
+  s.workload_identity.erase(name);
+  s.workloads.erase(it);
+  return true;
+}
+
+// Services and IPLists are read at match time; they change no selection.
+void PolicyEngine::Upsert(Service service) {
+  std::string key = service.Key();
+  state_->services[key] = std::move(service);
+}
+
+bool PolicyEngine::DeleteService(const std::string& ns, const std::string& name) {
+  return state_->services.erase(ns + "/" + name) > 0;
+}
+
+void PolicyEngine::Upsert(IpList list) {
+  std::string name = list.name;
+  state_->ip_lists[name] = std::move(list);
+}
+
+bool PolicyEngine::DeleteIpList(const std::string& name) { return state_->ip_lists.erase(name) > 0; }
+
+// ---- policy ----
+
+void PolicyEngine::Upsert(NetworkPolicy policy) {
+  State& s = *state_;
+  std::string key = policy.Key();
+  std::string ns = policy.namespace_name;
+  std::string name = policy.name;
+  auto [it, inserted] = s.network_policies.insert_or_assign(key, std::move(policy));
+  s.np_by_namespace[ns][name] = &it->second;
+  s.BumpNamespace(ns);
+}
+
+bool PolicyEngine::DeleteNetworkPolicy(const std::string& ns, const std::string& name) {
+  State& s = *state_;
+  if (s.network_policies.erase(ns + "/" + name) == 0) return false;
+  auto by_ns = s.np_by_namespace.find(ns);
+  by_ns->second.erase(name);
+  if (by_ns->second.empty()) s.np_by_namespace.erase(by_ns);
+  s.BumpNamespace(ns);
+  return true;
+}
+
+void PolicyEngine::Upsert(AdminNetworkPolicy policy) {
+  State& s = *state_;
+  if (policy.baseline) {
+    s.baseline_policy = std::move(policy);
+  } else {
+    std::string name = policy.name;
+    s.admin_policies[name] = std::move(policy);
+  }
+  ++s.cluster_generation;
+}
+
+bool PolicyEngine::DeleteAdminNetworkPolicy(const std::string& name) {
+  if (state_->admin_policies.erase(name) == 0) return false;
+  ++state_->cluster_generation;
+  return true;
+}
+
+bool PolicyEngine::DeleteBaselineAdminNetworkPolicy() {
+  if (!state_->baseline_policy) return false;
+  state_->baseline_policy.reset();
+  ++state_->cluster_generation;
+  return true;
+}
+
+void PolicyEngine::Upsert(Ruleset ruleset) {
+  std::string name = ruleset.name;
+  state_->rulesets[name] = std::move(ruleset);
+  ++state_->cluster_generation;
+}
+
+bool PolicyEngine::DeleteRuleset(const std::string& name) {
+  if (state_->rulesets.erase(name) == 0) return false;
+  ++state_->cluster_generation;
+  return true;
+}
+
+void PolicyEngine::Upsert(EnforcementMode mode) {
+  std::string name = mode.name;
+  state_->modes[name] = std::move(mode);
+  ++state_->cluster_generation;
+}
+
+bool PolicyEngine::DeleteEnforcementMode(const std::string& name) {
+  if (state_->modes.erase(name) == 0) return false;
+  ++state_->cluster_generation;
+  return true;
+}
+
+// ---- endpoints ----
+
+Endpoint PolicyEngine::State::MakeEndpoint(EndpointKind kind, const std::string& key,
+                                           const IpAddress& ip) const {
+  Endpoint e;
+  e.kind = kind;
+  e.name = key;
+  e.ip = ip;
+  e.has_ip = true;
+  const std::unordered_map<std::string, IdentityId>* ids = nullptr;
+  switch (kind) {
+    case EndpointKind::kPod: ids = &pod_identity; break;
+    case EndpointKind::kNode: ids = &node_identity; break;
+    case EndpointKind::kWorkload: ids = &workload_identity; break;
+    case EndpointKind::kExternal: e.name = ip.ToString(); return e;
+  }
+  if (auto it = ids->find(key); it != ids->end()) e.identity = it->second;
+  return e;
+}
+
+Result<Endpoint> PolicyEngine::Resolve(std::string_view spec) const {
+  const State& s = *state_;
+  std::string text(spec);
+  auto first_ip = [](const std::vector<IpAddress>& ips) { return ips.front(); };
+  if (auto ip = IpAddress::Parse(text)) {
+    if (const IpOwner* owner = s.ips.Lookup(*ip)) return s.MakeEndpoint(owner->kind, owner->key, *ip);
+    return s.MakeEndpoint(EndpointKind::kExternal, "", *ip);
+  }
+  auto named = [&](std::string_view prefix) -> std::optional<std::string> {
+    if (text.rfind(prefix, 0) == 0) return text.substr(prefix.size());
+    return std::nullopt;
+  };
+  if (auto name = named("node/")) {
+    auto it = s.nodes.find(*name);
+    if (it == s.nodes.end()) return Status::Error("no node named \"" + *name + "\"");
+    if (it->second.ips.empty()) return Status::Error("node " + *name + " has no address");
+    return s.MakeEndpoint(EndpointKind::kNode, *name, first_ip(it->second.ips));
+  }
+  if (auto name = named("workload/")) {
+    auto it = s.workloads.find(*name);
+    if (it == s.workloads.end()) return Status::Error("no workload named \"" + *name + "\"");
+    return s.MakeEndpoint(EndpointKind::kWorkload, *name, first_ip(it->second.ips));
+  }
+  std::string key = named("pod/").value_or(text);
+  if (std::count(key.begin(), key.end(), '/') != 1) {
+    return Status::Error("cannot resolve \"" + text +
+                         "\": expected NAMESPACE/POD, node/NAME, workload/NAME or an IP address");
+  }
+  auto it = s.pods.find(key);
+  if (it == s.pods.end()) return Status::Error("no pod named \"" + key + "\"");
+  const Pod& pod = it->second;
+  if (!pod.HoldsIps()) {
+    return Status::Error("pod " + key + " holds no IP" +
+                         (pod.phase.empty() ? "" : " (phase " + pod.phase + ")"));
+  }
+  return s.MakeEndpoint(EndpointKind::kPod, key, first_ip(pod.ips));
+}
+
+std::vector<Endpoint> PolicyEngine::Endpoints(bool all_kinds) const {
+  const State& s = *state_;
+  std::vector<Endpoint> out;
+  for (const auto& [key, pod] : s.pods) {
+    if (pod.HoldsIps()) out.push_back(s.MakeEndpoint(EndpointKind::kPod, key, pod.ips.front()));
+  }
+  auto by_name = [](const Endpoint& a, const Endpoint& b) { return a.name < b.name; };
+  std::sort(out.begin(), out.end(), by_name);
+  if (!all_kinds) return out;
+  size_t mark = out.size();
+  for (const auto& [name, w] : s.workloads) {
+    if (!w.ips.empty()) out.push_back(s.MakeEndpoint(EndpointKind::kWorkload, name, w.ips.front()));
+  }
+  std::sort(out.begin() + mark, out.end(), by_name);
+  mark = out.size();
+  for (const auto& [name, n] : s.nodes) {
+    if (!n.ips.empty()) out.push_back(s.MakeEndpoint(EndpointKind::kNode, name, n.ips.front()));
+  }
+  std::sort(out.begin() + mark, out.end(), by_name);
+  return out;
+}
+
+std::vector<Endpoint> PolicyEngine::LocalEndpoints(const std::string& node_name) const {
+  const State& s = *state_;
+  std::vector<Endpoint> out;
+  for (const auto& [key, pod] : s.pods) {
+    if (pod.node_name != node_name || !pod.HoldsIps() || pod.host_network) continue;
+    for (const IpAddress& ip : pod.ips) out.push_back(s.MakeEndpoint(EndpointKind::kPod, key, ip));
+  }
+  for (const auto& [name, w] : s.workloads) {
+    if (w.unmanaged || w.host != node_name) continue;
+    for (const IpAddress& ip : w.ips) out.push_back(s.MakeEndpoint(EndpointKind::kWorkload, name, ip));
+  }
+  if (auto it = s.nodes.find(node_name); it != s.nodes.end()) {
+    for (const IpAddress& ip : it->second.ips) {
+      out.push_back(s.MakeEndpoint(EndpointKind::kNode, node_name, ip));
+    }
+  }
+  std::sort(out.begin(), out.end(), [](const Endpoint& a, const Endpoint& b) {
+    return std::tie(a.kind, a.name, a.ip) < std::tie(b.kind, b.name, b.ip);
+  });
+  return out;
+}
+
+const std::vector<ContainerPort>* PolicyEngine::State::PortsOf(const Endpoint& e) const {
+  if (e.kind == EndpointKind::kPod) {
+    if (auto it = pods.find(e.name); it != pods.end()) return &it->second.ports;
+  } else if (e.kind == EndpointKind::kWorkload) {
+    if (auto it = workloads.find(e.name); it != workloads.end()) return &it->second.ports;
+  }
+  return nullptr;
+}
+
+std::optional<uint16_t> PolicyEngine::ResolveNamedPort(const Endpoint& endpoint,
+                                                        const std::string& name,
+                                                        Protocol protocol) const {
+  const std::vector<ContainerPort>* ports = state_->PortsOf(endpoint);
+  if (!ports) return std::nullopt;
+  for (const ContainerPort& p : *ports) {
+    if (p.name == name && p.protocol == protocol) return p.port;
+  }
+  return std::nullopt;
+}
+
+PolicyEngine::Stats PolicyEngine::stats() const {
+  const State& s = *state_;
+  Stats st;
+  st.pods = s.pods.size();
+  st.namespaces = s.namespaces.size();
+  st.nodes = s.nodes.size();
+  st.workloads = s.workloads.size();
+  st.identities = s.identities.live_count();
+  st.network_policies = s.network_policies.size();
+  st.admin_policies = s.admin_policies.size() + (s.baseline_policy ? 1 : 0);
+  st.rulesets = s.rulesets.size();
+  return st;
+}
+
+}  // namespace microseg
