@@ -83,9 +83,9 @@ Status DecodeLabels(const Field& field, Labels* labels) {
   return field.ForEachEntry([&](const std::string& key, const Field& value) -> Status {
     if (std::string err = ValidateLabelKey(key); !err.empty()) return field.Error(err);
     std::string text;
-    // A label set to null is an empty string to the API server; keep it simple
-    // and require a string, as `kubectl apply` does for `version: 1`.
-    MICROSEG_RETURN_IF_ERROR(value.RequireString(&text));
+    // Null is an empty value, as for the API server; `version: 1` is an
+    // integer and rejected, as `kubectl apply` does.
+    MICROSEG_RETURN_IF_ERROR(value.ReadString(&text));
     if (std::string err = ValidateLabelValue(text); !err.empty()) return value.Error(err);
     labels->Set(key, std::move(text));
     return Status::Ok();
@@ -94,16 +94,9 @@ Status DecodeLabels(const Field& field, Labels* labels) {
 
 Status DecodeSelector(const Field& field, LabelSelector* selector) {
   MICROSEG_RETURN_IF_ERROR(field.ExpectMap());
-  Field match_labels = field.Child("matchLabels");
-  MICROSEG_RETURN_IF_ERROR(
-      match_labels.ForEachEntry([&](const std::string& key, const Field& value) -> Status {
-        if (std::string err = ValidateLabelKey(key); !err.empty()) return match_labels.Error(err);
-        std::string text;
-        MICROSEG_RETURN_IF_ERROR(value.RequireString(&text));
-        if (std::string err = ValidateLabelValue(text); !err.empty()) return value.Error(err);
-        selector->AddMatchLabel(key, std::move(text));
-        return Status::Ok();
-      }));
+  Labels match_labels;
+  MICROSEG_RETURN_IF_ERROR(DecodeLabels(field.Child("matchLabels"), &match_labels));
+  for (const auto& [key, value] : match_labels.entries()) selector->AddMatchLabel(key, value);
   return field.Child("matchExpressions").ForEachItem([&](const Field& item) {
     return DecodeRequirement(item, selector);
   });
