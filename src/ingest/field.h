@@ -21,13 +21,18 @@
 
 #include "common/status.h"
 
-#define MICROSEG_RETURN_IF_ERROR(expr)            \
-  do {                                            \
-    ::microseg::Status microseg_status_ = (expr); \
-    if (!microseg_status_.ok()) {                 \
-      return microseg_status_;                    \
-    }                                             \
+// Returns the Status of `expr` from the enclosing function unless it is ok.
+// Each expansion gets its own variable, so nesting (an error-returning
+// lambda inside `expr`) does not shadow.
+#define MICROSEG_RETURN_IF_ERROR(expr) \
+  MICROSEG_RETURN_IF_ERROR_IMPL(expr, MICROSEG_CONCAT(microseg_status_, __COUNTER__))
+#define MICROSEG_RETURN_IF_ERROR_IMPL(expr, var) \
+  do {                                           \
+    ::microseg::Status var = (expr);             \
+    if (!var.ok()) return var;                   \
   } while (0)
+#define MICROSEG_CONCAT(a, b) MICROSEG_CONCAT_IMPL(a, b)
+#define MICROSEG_CONCAT_IMPL(a, b) a##b
 
 namespace microseg {
 
