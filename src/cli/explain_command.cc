@@ -36,8 +36,8 @@ Action InstallExplain(CLI::App& app) {
     Trace trace;
     Verdict v = flow->engine->Check(flow->src, flow->dst, flow->protocol, flow->port, &trace);
     if (args->output == "json") {
-      nlohmann::json j = VerdictJson(*flow, v);
-      j["trace"] = nlohmann::json::array();
+      nlohmann::ordered_json j = VerdictJson(*flow, v);
+      j["trace"] = nlohmann::ordered_json::array();
       for (const TraceStep& s : trace.steps) {
         j["trace"].push_back({{"direction", DirectionName(s.direction)},
                               {"tier", TierName(s.tier)},

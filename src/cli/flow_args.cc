@@ -35,23 +35,23 @@ Result<ResolvedFlow> ResolveFlow(const FlowArgs& args) {
   return flow;
 }
 
-nlohmann::json DirectionJson(const Endpoint& at, const DirectionVerdict& v) {
-  nlohmann::json j = {
+nlohmann::ordered_json DirectionJson(const Endpoint& at, const DirectionVerdict& v) {
+  nlohmann::ordered_json j = {
       {"endpoint", at.DisplayName()},
       {"verdict", v.allowed ? "allow" : "deny"},
       {"tier", TierName(v.tier)},
-      {"mode", ModeName(v.mode)},
-      {"reason", v.reason},
   };
+  if (v.tier != Tier::kUnenforced) j["mode"] = ModeName(v.mode);
   if (!v.policy.empty()) {
     j["policyKind"] = v.policy_kind;
     j["policy"] = v.policy;
   }
   if (!v.rule.empty()) j["rule"] = v.rule;
+  j["reason"] = v.reason;
   return j;
 }
 
-nlohmann::json VerdictJson(const ResolvedFlow& flow, const Verdict& verdict) {
+nlohmann::ordered_json VerdictJson(const ResolvedFlow& flow, const Verdict& verdict) {
   return {
       {"from", flow.src.DisplayName()},
       {"to", flow.dst.DisplayName()},

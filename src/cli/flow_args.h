@@ -30,8 +30,8 @@ struct ResolvedFlow {
 Result<ResolvedFlow> ResolveFlow(const FlowArgs& args);
 
 // The machine-readable verdict of `check -o json` (and the head of explain's).
-nlohmann::json VerdictJson(const ResolvedFlow& flow, const Verdict& verdict);
-nlohmann::json DirectionJson(const Endpoint& at, const DirectionVerdict& v);
+nlohmann::ordered_json VerdictJson(const ResolvedFlow& flow, const Verdict& verdict);
+nlohmann::ordered_json DirectionJson(const Endpoint& at, const DirectionVerdict& v);
 // "allow (application: NetworkPolicy x/allow-a ingress[0])".
 std::string DirectionSummary(const DirectionVerdict& v);
 

@@ -45,14 +45,14 @@ Action InstallMatrix(CLI::App& app) {
     std::vector<Endpoint> endpoints = (*engine)->Endpoints(args->all_kinds);
 
     if (args->output == "json") {
-      nlohmann::json rows = nlohmann::json::array();
+      nlohmann::ordered_json rows = nlohmann::ordered_json::array();
       for (const Endpoint& from : endpoints) {
         for (const Endpoint& to : endpoints) {
           Verdict v = (*engine)->Check(from, to, protocol, port);
           rows.push_back({{"from", from.DisplayName()}, {"to", to.DisplayName()}, {"verdict", v.Name()}});
         }
       }
-      nlohmann::json out = {{"port", port}, {"protocol", ProtocolName(protocol)}, {"rows", rows}};
+      nlohmann::ordered_json out = {{"port", port}, {"protocol", ProtocolName(protocol)}, {"rows", rows}};
       std::cout << out.dump(2) << "\n";
       return 0;
     }

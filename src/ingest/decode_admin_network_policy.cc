@@ -71,6 +71,10 @@ Status DecodePeer(const Field& field, bool egress, AdminPeer* peer) {
   if (egress) {
     MICROSEG_RETURN_IF_ERROR(ExactlyOneOf(field, {"namespaces", "pods", "nodes", "networks"}, &which));
   } else {
+    for (const char* egress_only : {"nodes", "networks"}) {
+      Field form = field.Child(egress_only);
+      if (form.present()) return form.Error("is only allowed in egress rules");
+    }
     MICROSEG_RETURN_IF_ERROR(ExactlyOneOf(field, {"namespaces", "pods"}, &which));
   }
   switch (which) {
