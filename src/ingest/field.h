@@ -50,6 +50,12 @@ class Field {
   Field Item(size_t index) const&;
   Field Item(size_t index) && = delete;
 
+  // An element of `list` that is held elsewhere (a List item streamed out
+  // of its document); its path is list[index].
+  static Field DetachedItem(const Json& value, const Field& list, size_t index) {
+    return Field(&value, &list, {}, index);
+  }
+
   bool present() const { return value_ != nullptr && !value_->is_null(); }
   const Json& json() const { return *value_; }  // requires present()
   bool is_map() const { return present() && value_->is_object(); }

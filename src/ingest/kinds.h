@@ -1,9 +1,9 @@
 // The table of supported kinds: apiVersion, scope and decoder of each.
 //
-// Adding a kind means one decoder (decoders.h) and one row in kinds.cc.
+// Adding a kind means a decoder (decoders.h), a row in kinds.cc, and an
+// alternative of DecodedObject (object_sink.h).
 #pragma once
 
-#include <string>
 #include <string_view>
 
 #include "common/status.h"
@@ -16,8 +16,7 @@ struct KindSpec {
   std::string_view kind;         // "NetworkPolicy"
   std::string_view api_version;  // "networking.k8s.io/v1"
   bool namespaced;
-  // Decodes `doc` and adds the object to `sink`, attributed to `origin`.
-  Status (*decode)(const Field& doc, const std::string& origin, ObjectSink* sink);
+  Status (*decode)(const Field& doc, DecodedObject* out);
 };
 
 // nullptr for kinds we do not read.

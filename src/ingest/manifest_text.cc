@@ -1,5 +1,6 @@
 #include "ingest/manifest_text.h"
 
+#include <optional>
 #include <vector>
 
 #include "ingest/field.h"
@@ -42,18 +43,22 @@ std::string DescribeObject(const KindSpec& spec, const Json& object) {
   return out;
 }
 
+// Decodes the documents of one source into the sink.
+//
+// Items streamed out of a JSON List are decoded as they arrive, but the
+// document's kind may come after its items (kubectl writes "items" before
+// "kind"), so their results are staged and committed only once the
+// document turns out to be a List.
 class DocumentDecoder {
  public:
   DocumentDecoder(const std::string& source, ObjectSink* sink) : source_(source), sink_(sink) {}
 
-  // `document` counts from 1; `field` is the document root.
-  Status Decode(size_t document, const Field& field) {
-    origin_ = source_ + ": document " + std::to_string(document);
-    return DecodeObject(field, /*allow_list=*/true);
+  // Documents count from 1.
+  void StartDocument(size_t number) {
+    origin_ = source_ + ": document " + std::to_string(number);
+    staged_.clear();
+    staged_error_ = Status::Ok();
   }
-
- private:
-  Status Fail(const Status& status) const { return Status::Error(origin_ + ": " + status.message()); }
 
   // `field` is a document root or a List's item.
   Status DecodeObject(const Field& field, bool allow_list) {
@@ -68,10 +73,13 @@ class DocumentDecoder {
     if (spec == nullptr && EndsWith(kind, "List")) {
       if (!allow_list) return Fail(field.Error("a List inside a List is not supported"));
       Field items = field.Child("items");
-      return items.ForEachItem([&](const Field& item) { return DecodeObject(item, false); });
+      if (Status s = items.ExpectList(); !s.ok()) return Fail(s);
+      MICROSEG_RETURN_IF_ERROR(
+          items.ForEachItem([&](const Field& item) { return DecodeObject(item, false); }));
+      return CommitStaged();
     }
     if (spec == nullptr) {
-      sink_->Warn(origin_ + ": skipping unsupported kind " + kind);
+      Warn(origin_ + ": skipping unsupported kind " + kind);
       return Status::Ok();
     }
 
@@ -89,37 +97,99 @@ class DocumentDecoder {
       return fail(api_version.Error("expected " + std::string(spec->api_version) + ", got " +
                                     Quote(version)));
     }
-    if (Status s = spec->decode(root, origin_, sink_); !s.ok()) return fail(s);
+    DecodedObject decoded;
+    if (Status s = spec->decode(root, &decoded); !s.ok()) return fail(s);
+    Emit(std::move(decoded));
+    return Status::Ok();
+  }
+
+  // Decodes element `index` of the current document's top-level "items".
+  void StageItem(size_t index, const Json& item) {
+    if (!staged_error_.ok()) return;  // the first error is the one reported
+    Json no_document;
+    Field document(no_document);
+    Field items = document.Child("items");
+    staging_ = true;
+    staged_error_ = DecodeObject(Field::DetachedItem(item, items, index), /*allow_list=*/false);
+    staging_ = false;
+  }
+
+ private:
+  struct Staged {
+    std::optional<DecodedObject> object;  // or else a warning
+    std::string warning;
+  };
+
+  Status Fail(const Status& status) const {
+    return Status::Error(origin_ + ": " + status.message());
+  }
+
+  void Emit(DecodedObject object) {
+    if (staging_) {
+      staged_.push_back({std::move(object), {}});
+    } else {
+      sink_->Add(std::move(object), origin_);
+    }
+  }
+
+  void Warn(std::string warning) {
+    if (staging_) {
+      staged_.push_back({std::nullopt, std::move(warning)});
+    } else {
+      sink_->Warn(std::move(warning));
+    }
+  }
+
+  Status CommitStaged() {
+    if (!staged_error_.ok()) return staged_error_;
+    for (Staged& s : staged_) {
+      if (s.object) {
+        sink_->Add(std::move(*s.object), origin_);
+      } else {
+        sink_->Warn(std::move(s.warning));
+      }
+    }
+    staged_.clear();
     return Status::Ok();
   }
 
   const std::string& source_;
   ObjectSink* sink_;
   std::string origin_;  // "SOURCE: document N"
+  bool staging_ = false;
+  std::vector<Staged> staged_;
+  Status staged_error_;
 };
 
 }  // namespace
 
 Status DecodeManifestText(std::string_view text, const std::string& source, ObjectSink* sink) {
-  Result<std::vector<Json>> documents = Status::Error("unreachable");
-  if (EndsWith(source, ".json")) {
-    documents = ParseJsonText(text);
-  } else if (LooksLikeJson(text)) {
-    documents = ParseJsonText(text);
-    // A YAML flow mapping ("{kind: Pod, ...}") or a stream of several
-    // documents also starts with '{'.
-    if (!documents.ok()) documents = YamlToJson(text);
-  } else {
-    documents = YamlToJson(text);
-  }
-  if (!documents.ok()) return Status::Error(source + ": " + documents.status().message());
-
   DocumentDecoder decoder(source, sink);
-  for (size_t i = 0; i < documents->size(); ++i) {
-    Field root((*documents)[i]);
-    MICROSEG_RETURN_IF_ERROR(decoder.Decode(i + 1, root));
+  auto decode_yaml = [&](const std::vector<Json>& documents) -> Status {
+    for (size_t i = 0; i < documents.size(); ++i) {
+      decoder.StartDocument(i + 1);
+      MICROSEG_RETURN_IF_ERROR(decoder.DecodeObject(Field(documents[i]), /*allow_list=*/true));
+    }
+    return Status::Ok();
+  };
+
+  bool json_file = EndsWith(source, ".json");
+  if (json_file || LooksLikeJson(text)) {
+    decoder.StartDocument(1);
+    Result<Json> document = ParseJsonText(
+        text, [&](size_t index, Json& item) { decoder.StageItem(index, item); });
+    if (document.ok()) return decoder.DecodeObject(Field(*document), /*allow_list=*/true);
+    // Not strict JSON, but maybe YAML (a trailing comma, several documents);
+    // if neither, the JSON error is the one that makes sense.
+    Result<std::vector<Json>> yaml = Status::Error("not tried");
+    if (!json_file) yaml = YamlToJson(text);
+    if (!yaml.ok()) return Status::Error(source + ": " + document.status().message());
+    return decode_yaml(*yaml);
   }
-  return Status::Ok();
+
+  Result<std::vector<Json>> documents = YamlToJson(text);
+  if (!documents.ok()) return Status::Error(source + ": " + documents.status().message());
+  return decode_yaml(*documents);
 }
 
 }  // namespace microseg

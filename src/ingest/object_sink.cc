@@ -1,31 +1,103 @@
 #include "ingest/object_sink.h"
 
+#include <type_traits>
+#include <utility>
+
 namespace microseg {
 
-const std::string* ObjectSink::Claim(std::string_view kind, const std::string& key,
-                                     const std::string& origin, size_t* index) {
+namespace {
+
+template <typename T>
+constexpr std::string_view KindOf() {
+  if constexpr (std::is_same_v<T, Namespace>) return "Namespace";
+  if constexpr (std::is_same_v<T, Pod>) return "Pod";
+  if constexpr (std::is_same_v<T, Node>) return "Node";
+  if constexpr (std::is_same_v<T, Service>) return "Service";
+  if constexpr (std::is_same_v<T, NetworkPolicy>) return "NetworkPolicy";
+  if constexpr (std::is_same_v<T, AdminNetworkPolicy>) return "AdminNetworkPolicy";
+  if constexpr (std::is_same_v<T, Workload>) return "Workload";
+  if constexpr (std::is_same_v<T, IpList>) return "IPList";
+  if constexpr (std::is_same_v<T, Ruleset>) return "Ruleset";
+  if constexpr (std::is_same_v<T, EnforcementMode>) return "EnforcementMode";
+}
+
+// "ns/name" for namespaced kinds, "name" otherwise.
+template <typename T>
+std::string KeyOf(const T& object) {
+  if constexpr (requires { object.Key(); }) {
+    return object.Key();
+  } else {
+    return object.name;
+  }
+}
+
+}  // namespace
+
+void ObjectSink::Add(DecodedObject object, const std::string& origin) {
+  std::visit(
+      [&](auto&& value) {
+        using T = std::decay_t<decltype(value)>;
+        ObjectSet& set = *objects_;
+        std::string key = KeyOf(value);
+        if constexpr (std::is_same_v<T, Namespace>) {
+          AddTo(&set.namespaces, KindOf<T>(), key, std::move(value), origin);
+        } else if constexpr (std::is_same_v<T, Pod>) {
+          AddTo(&set.pods, KindOf<T>(), key, std::move(value), origin);
+        } else if constexpr (std::is_same_v<T, Node>) {
+          AddTo(&set.nodes, KindOf<T>(), key, std::move(value), origin);
+        } else if constexpr (std::is_same_v<T, Service>) {
+          AddTo(&set.services, KindOf<T>(), key, std::move(value), origin);
+        } else if constexpr (std::is_same_v<T, NetworkPolicy>) {
+          AddTo(&set.network_policies, KindOf<T>(), key, std::move(value), origin);
+        } else if constexpr (std::is_same_v<T, AdminNetworkPolicy>) {
+          if (value.baseline) {
+            SetBaseline(std::move(value), origin);
+          } else {
+            AddTo(&set.admin_network_policies, KindOf<T>(), key, std::move(value), origin);
+          }
+        } else if constexpr (std::is_same_v<T, Workload>) {
+          AddTo(&set.workloads, KindOf<T>(), key, std::move(value), origin);
+        } else if constexpr (std::is_same_v<T, IpList>) {
+          AddTo(&set.ip_lists, KindOf<T>(), key, std::move(value), origin);
+        } else if constexpr (std::is_same_v<T, Ruleset>) {
+          AddTo(&set.rulesets, KindOf<T>(), key, std::move(value), origin);
+        } else {
+          static_assert(std::is_same_v<T, EnforcementMode>);
+          AddTo(&set.enforcement_modes, KindOf<T>(), key, std::move(value), origin);
+        }
+      },
+      std::move(object));
+}
+
+template <typename T>
+void ObjectSink::AddTo(std::vector<T>* list, std::string_view kind, const std::string& key,
+                       T value, const std::string& origin) {
+  size_t index = list->size();
+  if (Claim(kind, key, origin, &index)) {
+    list->push_back(std::move(value));
+  } else {
+    (*list)[index] = std::move(value);
+  }
+}
+
+void ObjectSink::SetBaseline(AdminNetworkPolicy value, const std::string& origin) {
+  size_t index = 0;
+  Claim(value.KindName(), value.name, origin, &index);
+  objects_->baseline_admin_network_policy = std::move(value);
+}
+
+bool ObjectSink::Claim(std::string_view kind, const std::string& key, const std::string& origin,
+                       size_t* index) {
   std::string id;
   id.reserve(kind.size() + 1 + key.size());
   id.append(kind).append(1, ' ').append(key);
   auto [it, inserted] = seen_.try_emplace(std::move(id), Seen{*index, origin});
-  if (inserted) return nullptr;
+  if (inserted) return true;
   *index = it->second.index;
-  previous_origin_ = std::exchange(it->second.origin, origin);
-  return &previous_origin_;
-}
-
-void ObjectSink::WarnDuplicate(std::string_view kind, const std::string& key,
-                               const std::string& origin, const std::string& previous) {
-  Warn(origin + ": " + std::string(kind) + " " + key + ": duplicate of " + previous +
+  Warn(origin + ": " + std::string(kind) + " " + key + ": duplicate of " + it->second.origin +
        "; the later one wins");
-}
-
-void ObjectSink::SetBaseline(const std::string& origin, AdminNetworkPolicy value) {
-  size_t index = 0;
-  if (const std::string* previous = Claim(value.KindName(), value.name, origin, &index)) {
-    WarnDuplicate(value.KindName(), value.name, origin, *previous);
-  }
-  objects_->baseline_admin_network_policy = std::move(value);
+  it->second.origin = origin;
+  return false;
 }
 
 }  // namespace microseg

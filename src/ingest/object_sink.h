@@ -1,43 +1,33 @@
 // ObjectSink: where decoded objects go, one per (kind, key).
 //
 // A later object with the same kind and key replaces the earlier one in
-// place, with a warning naming both origins (as `kubectl apply` of both
-// files would leave the later one). Not thread-safe.
+// place, with a warning naming both origins (as applying both files with
+// kubectl would leave the later one). Not thread-safe.
 #pragma once
 
 #include <string>
 #include <string_view>
 #include <unordered_map>
-#include <utility>
+#include <variant>
 #include <vector>
 
 #include "model/object_set.h"
 
 namespace microseg {
 
+// One decoded object of any supported kind. AdminNetworkPolicy covers the
+// baseline kind too (its `baseline` flag tells them apart).
+using DecodedObject = std::variant<Namespace, Pod, Node, Service, NetworkPolicy, AdminNetworkPolicy,
+                                   Workload, IpList, Ruleset, EnforcementMode>;
+
 class ObjectSink {
  public:
   ObjectSink(ObjectSet* objects, std::vector<std::string>* warnings)
       : objects_(objects), warnings_(warnings) {}
 
-  ObjectSet& objects() { return *objects_; }
+  // `origin` ("FILE: document N") names where the object came from.
+  void Add(DecodedObject object, const std::string& origin);
   void Warn(std::string warning) { warnings_->push_back(std::move(warning)); }
-
-  // `origin` is "FILE: document N", `key` "ns/name" or "name".
-  template <typename T>
-  void Add(std::string_view kind, const std::string& key, const std::string& origin, T value,
-           std::vector<T>* list) {
-    size_t index = list->size();
-    if (const std::string* previous = Claim(kind, key, origin, &index)) {
-      (*list)[index] = std::move(value);
-      WarnDuplicate(kind, key, origin, *previous);
-      return;
-    }
-    list->push_back(std::move(value));
-  }
-
-  // The BaselineAdminNetworkPolicy singleton.
-  void SetBaseline(const std::string& origin, AdminNetworkPolicy value);
 
  private:
   struct Seen {
@@ -45,17 +35,19 @@ class ObjectSink {
     std::string origin;
   };
 
-  // Records (kind, key) at *index and returns nullptr; or, when seen before,
-  // sets *index to the earlier entry and returns its origin (then updated).
-  const std::string* Claim(std::string_view kind, const std::string& key,
-                           const std::string& origin, size_t* index);
-  void WarnDuplicate(std::string_view kind, const std::string& key, const std::string& origin,
-                     const std::string& previous);
+  template <typename T>
+  void AddTo(std::vector<T>* list, std::string_view kind, const std::string& key, T value,
+             const std::string& origin);
+  void SetBaseline(AdminNetworkPolicy value, const std::string& origin);
+
+  // Records (kind, key) at *index and returns true; or, when seen before,
+  // warns, sets *index to the earlier entry's and returns false.
+  bool Claim(std::string_view kind, const std::string& key, const std::string& origin,
+             size_t* index);
 
   ObjectSet* objects_;
   std::vector<std::string>* warnings_;
-  std::unordered_map<std::string, Seen> seen_;
-  std::string previous_origin_;
+  std::unordered_map<std::string, Seen> seen_;  // by "KIND KEY"
 };
 
 }  // namespace microseg

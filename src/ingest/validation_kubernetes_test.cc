@@ -77,8 +77,11 @@ TEST(Validation, Documents) {
       {"a List inside a List",
        "apiVersion: v1\nkind: List\nitems: [{apiVersion: v1, kind: List, items: []}]\n",
        "test.yaml: document 1: items[0]: a List inside a List is not supported"},
-      {"malformed JSON", "{\"kind\": \"Pod\",}",
-       "test.yaml: document 1: invalid YAML: line 1, column 16: end of map flow not found"},
+      {"text that starts like JSON gets the JSON error", "{\"kind\": \"Pod\"",
+       "test.yaml: document 1: invalid JSON: line 1, column 15: syntax error while parsing "
+       "object - unexpected end of input; expected '}'"},
+      {"JSON with a trailing comma is still YAML", "{\"kind\": \"Pod\",}",
+       "test.yaml: document 1: Pod default/<unnamed>: apiVersion: required field is missing"},
   });
   EXPECT_EQ(ParseError("{\"kind\": \"Pod\",}", "x.json"),
             "x.json: document 1: invalid JSON: line 1, column 16: syntax error while parsing "

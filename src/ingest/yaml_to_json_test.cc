@@ -105,7 +105,7 @@ TEST(YamlToJson, Errors) {
        "c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, "
        "*c, *c]\ne: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]\nf: &f [*e, *e, *e, *e, *e, *e, "
        "*e, *e, *e, *e]\ng: [*f, *f, *f, *f, *f, *f, *f, *f, *f, *f]\n",
-       "document 1: invalid YAML: line 6, column 39: document too large after alias expansion"},
+       "document 1: invalid YAML: line 5, column 40: document too large after alias expansion"},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.description);

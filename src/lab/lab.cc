@@ -1,0 +1,330 @@
+#include "lab/lab.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <future>
+#include <fstream>
+#include <sstream>
+
+#include "dataplane/nft/libnftables_executor.h"
+#include "lab/netns.h"
+
+namespace microseg::lab {
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string StatePath(const std::string& dir, const std::string& name) { return dir + "/" + name + ".json"; }
+
+Status Ip(std::vector<std::string> args) {
+  args.insert(args.begin(), "ip");
+  return RunCommand(args);
+}
+
+#define RETURN_IF_ERROR(expr)      \
+  do {                             \
+    Status _s = (expr);            \
+    if (!_s.ok()) return _s;       \
+  } while (0)
+
+}  // namespace
+
+Result<std::unique_ptr<Lab>> Lab::Up(const ObjectSet& objects, LabOptions options) {
+  std::unique_ptr<Lab> lab(new Lab());
+  lab->options_ = std::move(options);
+  lab->detached_ = !lab->options_.agent_exe.empty();
+  lab->topology_ = PlanTopology(lab->options_.name, objects);
+  lab->objects_ = objects;
+  lab->warnings_ = lab->topology_.skipped;
+  if (lab->topology_.nodes.empty()) return Status::Error("lab: the manifests have no nodes or scheduled pods");
+  // Leftovers of an earlier run with this name go first.
+  RETURN_IF_ERROR(Sweep(lab->options_.name, lab->options_.state_dir));
+  RETURN_IF_ERROR(lab->WriteState({}));
+  Status s = lab->Build();
+  if (s.ok()) s = lab->detached_ ? lab->StartDetached() : lab->StartInProcess();
+  if (!s.ok()) {
+    lab->Down();
+    return s;
+  }
+  return lab;
+}
+
+Status Lab::WriteState(const std::vector<int>& pids) const {
+  std::error_code ec;
+  fs::create_directories(options_.state_dir, ec);
+  nlohmann::json j;
+  j["topology"] = topology_.ToJson();
+  j["manifests"] = options_.manifest_paths;
+  j["pids"] = pids;
+  std::ofstream f(StatePath(options_.state_dir, options_.name));
+  f << j.dump(2) << "\n";
+  if (!f) return Status::Error("lab: cannot write state file " + StatePath(options_.state_dir, options_.name));
+  return Status::Ok();
+}
+
+Status Lab::Build() {
+  const LabTopology& t = topology_;
+  RETURN_IF_ERROR(Ip({"netns", "add", t.fabric_netns}));
+  RETURN_IF_ERROR(Ip({"-n", t.fabric_netns, "link", "add", "br0", "type", "bridge"}));
+  RETURN_IF_ERROR(Ip({"-n", t.fabric_netns, "link", "set", "br0", "up"}));
+  for (size_t i = 0; i < t.nodes.size(); ++i) {
+    const LabNode& n = t.nodes[i];
+    std::string fab = "fab" + std::to_string(i);
+    RETURN_IF_ERROR(Ip({"netns", "add", n.netns}));
+    RETURN_IF_ERROR(Ip({"link", "add", fab, "netns", t.fabric_netns, "type", "veth", "peer", "name",
+                        "eth0", "netns", n.netns}));
+    RETURN_IF_ERROR(Ip({"-n", t.fabric_netns, "link", "set", fab, "master", "br0", "up"}));
+    RETURN_IF_ERROR(Ip({"-n", n.netns, "addr", "add", n.fabric_ip + "/24", "dev", "eth0"}));
+    RETURN_IF_ERROR(Ip({"-n", n.netns, "link", "set", "eth0", "up"}));
+    RETURN_IF_ERROR(Ip({"-n", n.netns, "link", "set", "lo", "up"}));
+    // The pods' gateway: a local address, so the node answers their ARP.
+    RETURN_IF_ERROR(Ip({"-n", n.netns, "addr", "add", "169.254.1.1/32", "dev", "lo"}));
+    RETURN_IF_ERROR(SetSysctl(n.netns, "net.ipv4.ip_forward", "1"));
+    RETURN_IF_ERROR(SetSysctl(n.netns, "net.ipv4.conf.all.rp_filter", "0"));
+    RETURN_IF_ERROR(SetSysctl(n.netns, "net.ipv4.conf.default.rp_filter", "0"));
+  }
+  for (const LabPod& p : t.pods) RETURN_IF_ERROR(AddPod(p));
+  return Status::Ok();
+}
+
+Status Lab::AddPod(const LabPod& p) {
+  const LabNode* node = topology_.FindNode(p.node);
+  std::string veth = "p" + std::to_string(p.index);
+  if (!ListNetns(p.netns).empty() && ListNetns(p.netns)[0] == p.netns) {
+    // MovePod: the namespace and veth stay; only the address changes.
+  } else {
+    RETURN_IF_ERROR(Ip({"netns", "add", p.netns}));
+    RETURN_IF_ERROR(Ip({"link", "add", "eth0", "netns", p.netns, "type", "veth", "peer", "name", veth,
+                        "netns", node->netns}));
+    RETURN_IF_ERROR(Ip({"-n", p.netns, "link", "set", "lo", "up"}));
+    RETURN_IF_ERROR(Ip({"-n", p.netns, "link", "set", "eth0", "up"}));
+    RETURN_IF_ERROR(Ip({"-n", node->netns, "link", "set", veth, "up"}));
+    RETURN_IF_ERROR(SetSysctl(node->netns, "net.ipv4.conf." + veth + ".proxy_arp", "1"));
+    RETURN_IF_ERROR(SetSysctl(node->netns, "net.ipv4.conf." + veth + ".rp_filter", "0"));
+  }
+  RETURN_IF_ERROR(Ip({"-n", p.netns, "addr", "add", p.ip + "/32", "dev", "eth0"}));
+  RETURN_IF_ERROR(Ip({"-n", p.netns, "route", "replace", "169.254.1.1", "dev", "eth0"}));
+  RETURN_IF_ERROR(Ip({"-n", p.netns, "route", "replace", "default", "via", "169.254.1.1", "dev", "eth0"}));
+  RETURN_IF_ERROR(Ip({"-n", node->netns, "route", "replace", p.ip + "/32", "dev", veth}));
+  for (const LabNode& other : topology_.nodes) {
+    if (other.name == node->name) continue;
+    RETURN_IF_ERROR(Ip({"-n", other.netns, "route", "replace", p.ip + "/32", "via", node->fabric_ip}));
+  }
+  return Status::Ok();
+}
+
+Status Lab::MovePod(const std::string& key, const std::string& new_ip) {
+  for (LabPod& p : topology_.pods) {
+    if (p.key != key) continue;
+    const LabNode* node = topology_.FindNode(p.node);
+    RETURN_IF_ERROR(Ip({"-n", p.netns, "addr", "flush", "dev", "eth0"}));
+    RETURN_IF_ERROR(Ip({"-n", node->netns, "route", "del", p.ip + "/32"}));
+    for (const LabNode& other : topology_.nodes) {
+      if (other.name != node->name) RETURN_IF_ERROR(Ip({"-n", other.netns, "route", "del", p.ip + "/32"}));
+    }
+    p.ip = new_ip;
+    return AddPod(p);
+  }
+  return Status::Error("lab: no pod " + key);
+}
+
+Status Lab::StartInProcess() {
+  std::vector<std::string> warnings;
+  auto listeners = Listeners::Open(topology_, &warnings);
+  if (!listeners.ok()) return listeners.status();
+  warnings_.insert(warnings_.end(), warnings.begin(), warnings.end());
+  listeners_ = std::move(*listeners);
+  threads_.emplace_back([this] { listeners_->Serve(); });
+  applied_.assign(topology_.nodes.size(), UINT64_MAX);
+  agents_.resize(topology_.nodes.size());
+  for (size_t i = 0; i < topology_.nodes.size(); ++i) {
+    std::promise<void> ready;  // the agent exists (or its thread gave up)
+    auto started = ready.get_future();
+    threads_.emplace_back([this, i, &ready] {
+      const LabNode& node = topology_.nodes[i];
+      ScopedNetns in(node.netns);  // for the thread's lifetime
+      if (!in.status().ok()) {
+        ready.set_value();  // never enforce the host's namespace by mistake
+        return;
+      }
+      nft::LibNftablesExecutor executor;
+      // Reports the generation of what it loaded, so WaitForAgents knows
+      // when every node enforces the latest objects.
+      auto pending = std::make_shared<uint64_t>(0);
+      PolicySource source;
+      auto seen = std::make_shared<uint64_t>(UINT64_MAX);
+      source.changed = [this, seen] {
+        std::lock_guard<std::mutex> lock(mu_);
+        return *seen != generation_;
+      };
+      source.load = [this, seen, pending]() -> Result<ObjectSet> {
+        std::lock_guard<std::mutex> lock(mu_);
+        *seen = generation_;
+        *pending = generation_;
+        return objects_;
+      };
+      AgentOptions ao;
+      ao.node = node.name;
+      ao.plan = options_.plan;
+      ao.poll_interval = options_.agent_poll;
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        agents_[i] = std::make_unique<Agent>(ao, source, &executor);
+      }
+      ready.set_value();
+      Agent* agent = agents_[i].get();
+      // Run() inline, recording each successful sync's generation.
+      std::thread watcher;
+      std::atomic<bool> done{false};
+      watcher = std::thread([&] {
+        uint64_t syncs = 0;
+        while (!done) {
+          auto snap = agent->snapshot();
+          if (snap.syncs != syncs) {
+            syncs = snap.syncs;
+            std::lock_guard<std::mutex> lock(mu_);
+            applied_[i] = *pending;
+          }
+          std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        }
+      });
+      agent->Run();
+      done = true;
+      watcher.join();
+    });
+    started.wait();
+    if (!agents_[i]) return Status::Error("lab: cannot enter " + topology_.nodes[i].netns);
+  }
+  return Status::Ok();
+}
+
+bool Lab::WaitForAgents(std::chrono::milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      bool all = true;
+      for (uint64_t g : applied_) all &= g == generation_;
+      if (all) return true;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return false;
+}
+
+void Lab::SetObjects(ObjectSet objects) {
+  std::lock_guard<std::mutex> lock(mu_);
+  objects_ = std::move(objects);
+  ++generation_;
+}
+
+Status Lab::StartDetached() {
+  std::vector<int> pids;
+  std::vector<std::string> warnings;
+  auto listeners = Listeners::Open(topology_, &warnings);
+  if (!listeners.ok()) return listeners.status();
+  warnings_.insert(warnings_.end(), warnings.begin(), warnings.end());
+  pid_t server = fork();
+  if (server < 0) return Status::Error("lab: fork failed");
+  if (server == 0) {
+    setsid();
+    signal(SIGINT, SIG_IGN);
+    (*listeners)->Serve();
+    _exit(0);
+  }
+  listeners->reset();  // the child serves; our copies of the sockets close
+  pids.push_back(server);
+  for (const LabNode& n : topology_.nodes) {
+    std::string log = options_.state_dir + "/" + options_.name + "-agent-" + n.name + ".log";
+    pid_t pid = fork();
+    if (pid < 0) return Status::Error("lab: fork failed");
+    if (pid == 0) {
+      setsid();
+      int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+      if (fd >= 0) {
+        dup2(fd, 1);
+        dup2(fd, 2);
+      }
+      std::vector<std::string> args = {"ip", "netns", "exec", n.netns, options_.agent_exe, "agent",
+                                       "--node", n.name};
+      for (const auto& p : options_.manifest_paths) {
+        args.push_back("-f");
+        args.push_back(p);
+      }
+      std::vector<char*> argv;
+      for (auto& a : args) argv.push_back(a.data());
+      argv.push_back(nullptr);
+      execvp("ip", argv.data());
+      _exit(127);
+    }
+    pids.push_back(pid);
+  }
+  return WriteState(pids);
+}
+
+Status Lab::Down() {
+  if (down_) return Status::Ok();
+  down_ = true;
+  for (auto& a : agents_) {
+    if (a) a->Stop();
+  }
+  if (listeners_) listeners_->Stop();
+  for (auto& t : threads_) t.join();
+  threads_.clear();
+  agents_.clear();
+  listeners_.reset();
+  return Sweep(options_.name, options_.state_dir);
+}
+
+Lab::~Lab() {
+  if (!detached_) Down();
+}
+
+Result<LabTopology> ReadState(const std::string& name, const std::string& state_dir,
+                              std::vector<std::string>* manifest_paths) {
+  std::ifstream f(StatePath(state_dir, name));
+  if (!f) return Status::Error("lab " + name + " is not up (no " + StatePath(state_dir, name) + ")");
+  std::stringstream ss;
+  ss << f.rdbuf();
+  auto j = nlohmann::json::parse(ss.str(), nullptr, false);
+  if (j.is_discarded()) return Status::Error("lab: corrupt state file " + StatePath(state_dir, name));
+  if (manifest_paths) *manifest_paths = j.value("manifests", std::vector<std::string>{});
+  return LabTopology::FromJson(j.value("topology", nlohmann::json::object()));
+}
+
+Status Sweep(const std::string& name, const std::string& state_dir) {
+  std::string path = StatePath(state_dir, name);
+  std::ifstream f(path);
+  if (f) {
+    std::stringstream ss;
+    ss << f.rdbuf();
+    auto j = nlohmann::json::parse(ss.str(), nullptr, false);
+    if (!j.is_discarded()) {
+      std::vector<int> pids = j.value("pids", std::vector<int>{});
+      for (int pid : pids) kill(pid, SIGTERM);
+      for (int pid : pids) {
+        for (int i = 0; i < 50 && kill(pid, 0) == 0; ++i) {
+          waitpid(pid, nullptr, WNOHANG);
+          usleep(20000);
+        }
+        if (kill(pid, 0) == 0) kill(pid, SIGKILL);
+        waitpid(pid, nullptr, WNOHANG);
+      }
+    }
+  }
+  Status result;
+  for (const std::string& ns : ListNetns("ms-" + name + "-")) {
+    Status s = DeleteNetns(ns);
+    if (!s.ok() && result.ok()) result = s;
+  }
+  std::error_code ec;
+  fs::remove(path, ec);
+  return result;
+}
+
+}  // namespace microseg::lab

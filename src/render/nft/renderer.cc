@@ -202,16 +202,16 @@ std::string RenderTable(const Plan& plan) {
   }
   // Egress of a local source first (allow returns here), then ingress of a
   // local destination (allow accepts).
-  AppendChain(out, "policy",
+  AppendChain(out, "dispatch",
               {"ip saddr @eg_local_v4 jump egress_v4", "ip6 saddr @eg_local_v6 jump egress_v6",
                "ip daddr @in_local_v4 jump ingress_v4", "ip6 daddr @in_local_v6 jump ingress_v6"});
-  std::vector<std::string> forward = {"ct state established,related accept", "jump policy"};
+  std::vector<std::string> forward = {"ct state established,related accept", "jump dispatch"};
   std::vector<std::string> input = {"ct state established,related accept", "iif \"lo\" accept"};
   if (!o.failsafe_inbound.empty()) input.push_back(FailsafeRule(o.failsafe_inbound));
-  input.push_back("jump policy");
+  input.push_back("jump dispatch");
   std::vector<std::string> output = {"ct state established,related accept", "oif \"lo\" accept"};
   if (!o.failsafe_outbound.empty()) output.push_back(FailsafeRule(o.failsafe_outbound));
-  output.push_back("jump policy");
+  output.push_back("jump dispatch");
   AppendChain(out, "forward", forward, "type filter hook forward priority filter; policy accept;");
   AppendChain(out, "input", input, "type filter hook input priority filter; policy accept;");
   AppendChain(out, "output", output, "type filter hook output priority filter; policy accept;");

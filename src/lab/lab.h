@@ -1,0 +1,91 @@
+// Lab: a real multi-node cluster in network namespaces, enforced by real
+// agents, for `microseg lab` and the network tests.
+//
+// Up() builds the topology (see topology.h), opens listeners on every
+// container port and starts one agent per node, either
+//  - in-process (tests): agent threads that enter their node's namespace,
+//    listeners served by a thread; everything stops with Down()/~Lab; or
+//  - detached (CLI): `<agent_exe> agent -f ... --node N` run through
+//    `ip netns exec`, and a forked listener process; they outlive the
+//    command and `lab down` stops them by the pids in the state file.
+// Every namespace is named "ms-<lab>-..." and a state file
+// <state_dir>/<lab>.json is written before anything is created, so Sweep()
+// removes everything even after a crash.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "agent/agent.h"
+#include "common/status.h"
+#include "lab/listeners.h"
+#include "lab/topology.h"
+#include "model/object_set.h"
+
+namespace microseg::lab {
+
+struct LabOptions {
+  std::string name = "lab";  // namespaces are "ms-<name>-*"
+  std::string state_dir = "/run/microseg/lab";
+  // Detached mode: the microseg executable and the manifests its agents read.
+  // Empty agent_exe: in-process agents fed by SetObjects().
+  std::string agent_exe;
+  std::vector<std::string> manifest_paths;
+  PlanOptions plan;
+  std::chrono::milliseconds agent_poll{100};
+};
+
+class Lab {
+ public:
+  static Result<std::unique_ptr<Lab>> Up(const ObjectSet& objects, LabOptions options);
+  ~Lab();  // in-process: Down(); detached: leaves everything running
+
+  Status Down();
+  const LabTopology& topology() const { return topology_; }
+  const std::vector<std::string>& warnings() const { return warnings_; }
+
+  // In-process agents: the policy they enforce from now on.
+  void SetObjects(ObjectSet objects);
+  // Gives a pod a new IP (delete + recreate): the pod's address and every
+  // node's route follow. The caller updates the objects to match.
+  Status MovePod(const std::string& key, const std::string& new_ip);
+  // Waits until every in-process agent has applied the current objects.
+  bool WaitForAgents(std::chrono::milliseconds timeout);
+
+ private:
+  Lab() = default;
+  Status Build();
+  Status AddPod(const LabPod& pod);
+  Status StartInProcess();
+  Status StartDetached();
+  Status WriteState(const std::vector<int>& pids) const;
+
+  LabOptions options_;
+  LabTopology topology_;
+  std::vector<std::string> warnings_;
+  bool detached_ = false;
+  bool down_ = false;
+
+  // In-process mode.
+  std::mutex mu_;
+  ObjectSet objects_;         // guarded by mu_
+  uint64_t generation_ = 0;   // guarded by mu_; bumped by SetObjects
+  std::vector<std::unique_ptr<Agent>> agents_;
+  std::vector<uint64_t> applied_;  // guarded by mu_: generation applied per agent
+  std::vector<std::thread> threads_;
+  std::unique_ptr<Listeners> listeners_;
+};
+
+// Stops the processes recorded in <state_dir>/<name>.json, deletes every
+// "ms-<name>-*" namespace and the state file. Safe to run any time.
+Status Sweep(const std::string& name, const std::string& state_dir);
+
+// The topology recorded by `lab up` (for `lab probe`).
+Result<LabTopology> ReadState(const std::string& name, const std::string& state_dir,
+                              std::vector<std::string>* manifest_paths);
+
+}  // namespace microseg::lab

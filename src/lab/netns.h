@@ -1,0 +1,37 @@
+// Network-namespace plumbing for the lab: run `ip`, enter a namespace on
+// the calling thread, list and delete namespaces by name prefix.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+
+namespace microseg::lab {
+
+// Runs argv[0] (searched in PATH) and waits. The error names the command
+// and carries its stderr.
+Status RunCommand(const std::vector<std::string>& argv);
+
+// Moves the calling thread into network namespace `name` (/run/netns/NAME)
+// and back on destruction. Sockets created meanwhile stay in `name`.
+class ScopedNetns {
+ public:
+  explicit ScopedNetns(const std::string& name);
+  ~ScopedNetns();
+  ScopedNetns(const ScopedNetns&) = delete;
+  ScopedNetns& operator=(const ScopedNetns&) = delete;
+  const Status& status() const { return status_; }
+
+ private:
+  int original_fd_ = -1;
+  Status status_;
+};
+
+// Writes `value` to /proc/sys/<key with dots as slashes> inside `netns`.
+Status SetSysctl(const std::string& netns, const std::string& key, const std::string& value);
+
+std::vector<std::string> ListNetns(const std::string& prefix);
+Status DeleteNetns(const std::string& name);
+
+}  // namespace microseg::lab

@@ -1,0 +1,48 @@
+// Probe: real connections between every pair of lab pods on one port, next
+// to the model's verdict for the same flow (PolicyEngine::Check).
+//
+// TCP/SCTP: a connect that completes within the timeout is "allow". UDP: a
+// datagram echoed back within the timeout (sent twice) is "allow". Pairs
+// whose destination does not listen on the port, and a pod to itself (it
+// never crosses the node), are left out.
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "lab/topology.h"
+#include "policy/policy_engine.h"
+
+namespace microseg::lab {
+
+struct ProbeRow {
+  std::string from, to;
+  std::string observed;  // "allow" | "deny"
+  std::string model;     // Verdict::Name(): "allow" | "deny" | "would-deny"
+  bool agrees() const { return observed == (model == "deny" ? "deny" : "allow"); }
+};
+
+struct ProbeTable {
+  uint16_t port = 0;
+  Protocol protocol = Protocol::kTCP;
+  std::vector<ProbeRow> rows;  // sorted by (from, to)
+
+  std::vector<ProbeRow> Disagreements() const;
+  // {"port":80,"protocol":"TCP","rows":[{"from":..,"to":..,"observed":..,"model":..}]}
+  nlohmann::json ToJson() const;
+  // Truth tables (observed | model) and the disagreements, for people.
+  std::string ToText() const;
+};
+
+struct ProbeOptions {
+  std::chrono::milliseconds timeout{300};
+  int parallelism = 32;
+};
+
+ProbeTable Probe(const LabTopology& topology, const PolicyEngine& engine, Protocol protocol,
+                 uint16_t port, const ProbeOptions& options = {});
+
+}  // namespace microseg::lab

@@ -1,0 +1,84 @@
+#include "render/nft/renderer.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include "plan/plan_diff.h"
+#include "plan/plan_test_util.h"
+
+namespace microseg::nft {
+namespace {
+
+using namespace plantest;
+using A = EffectiveRule::Action;
+
+// A small plan touching every feature: two local pods, an isolated
+// ingress with a named peer and a block with a hole, an egress in
+// visibility mode, IPv6.
+Plan SamplePlan(const char* b_ip = "10.0.1.2") {
+  EffectiveRule in = Rule("x/web", "ingress[0]", A::kAllow, {Ep("x/b", b_ip)},
+                          {PortMatch::Range(Protocol::kTCP, 80, 81), PortMatch::All(Protocol::kUDP)});
+  in.peers.blocks.push_back({*Cidr::Parse("192.168.0.0/16"), {*Cidr::Parse("192.168.1.0/24")}});
+  EffectiveRule eg = Rule("x/dns", "egress[0]", A::kAllow, {Ep("kube-system/dns", "fd00::53")},
+                          {PortMatch::Range(Protocol::kUDP, 53, 53)});
+  CompileInput input;
+  input.node = "node-1";
+  input.locals.push_back(LocalOf(Ep("x/a", "10.0.1.1"), Rules({in}, true)));
+  input.locals.push_back(LocalOf(Ep("x/a", "fd00::1"), Rules({in}, true),
+                                 Rules({eg}, true, Mode::kVisibility)));
+  PlanOptions options;
+  options.failsafe_inbound = {{Protocol::kTCP, 22}, {Protocol::kTCP, 9443}};
+  options.failsafe_outbound = {{Protocol::kUDP, 53}};
+  return Compile(input, options);
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream f(path);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
+}
+
+// Golden files live beside this test; MICROSEG_UPDATE_GOLDEN=1 rewrites them.
+void ExpectGolden(const std::string& name, const std::string& actual) {
+  const char* root = std::getenv("MICROSEG_SOURCE_DIR");
+  std::string path = std::string(root ? root : ".") + "/src/render/nft/testdata/" + name;
+  if (std::getenv("MICROSEG_UPDATE_GOLDEN")) {
+    std::ofstream(path) << actual;
+    return;
+  }
+  EXPECT_EQ(ReadFile(path), actual) << "golden " << path
+                                    << " differs; rerun with MICROSEG_UPDATE_GOLDEN=1 if intended";
+}
+
+TEST(RendererTest, FullTableGolden) { ExpectGolden("sample_table.nft", RenderTable(SamplePlan())); }
+
+TEST(RendererTest, DeltaGolden) {
+  Plan before = SamplePlan();
+  Plan after = SamplePlan("10.0.1.9");  // x/b recreated with a new IP
+  ExpectGolden("sample_delta.nft", RenderDelta(DiffPlans(before, after), after));
+}
+
+TEST(RendererTest, ReplaceIsOneBatchThatSurvivesAMissingTable) {
+  std::string s = RenderReplace(SamplePlan());
+  EXPECT_EQ(s.rfind("add table inet microseg\ndelete table inet microseg\ntable inet microseg {\n", 0), 0u);
+}
+
+TEST(RendererTest, VerdictTexts) {
+  EXPECT_EQ(VerdictText(Direction::kIngress, PlanVerdict::kAllow), "accept");
+  EXPECT_EQ(VerdictText(Direction::kEgress, PlanVerdict::kAllow), "return");
+  EXPECT_EQ(VerdictText(Direction::kEgress, PlanVerdict::kDeny), "drop");
+  EXPECT_EQ(VerdictText(Direction::kIngress, PlanVerdict::kLogDeny), "goto in_log");
+  EXPECT_EQ(VerdictKeyText({*IpAddress::Parse("10.0.0.1"), 0, 5, 0, 65535}), "10.0.0.1 . 0-5 . 0-65535");
+}
+
+TEST(RendererTest, EmptyDiffRendersNothing) {
+  Plan p = SamplePlan();
+  EXPECT_EQ(RenderDelta(DiffPlans(p, p), p), "");
+}
+
+}  // namespace
+}  // namespace microseg::nft
