@@ -323,11 +323,13 @@ void BM_IncrementalPodChurn(benchmark::State& state, size_t pods, bool relabel) 
   for (auto _ : state) {
     Pod& old = churn[i++ % churn.size()];
     Pod fresh = old;
-    std::string suffix = "r" + std::to_string(++generation);
+    // (Appending, not "r" + to_string(): GCC 12 warns falsely, bug 105651.)
+    std::string suffix = "r";
+    suffix += std::to_string(++generation);
     fresh.name = old.name.substr(0, old.name.rfind('-') + 1) + suffix;
     fresh.uid = old.uid + "-" + suffix;
     fresh.ips = {IpAddress::V4(next_ip++)};
-    if (relabel) fresh.labels.Set("pod-template-hash", "rollout" + std::to_string(generation % 2));
+    if (relabel) fresh.labels.Set("pod-template-hash", generation % 2 ? "rollout-a" : "rollout-b");
     std::string key = fresh.Key();
     std::string ns = old.namespace_name, name = old.name;
     const Endpoint& peer = peers[rng.Below(peers.size())];

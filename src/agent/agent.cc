@@ -95,8 +95,10 @@ void Agent::Run() {
       last_resync = Clock::now();
     }
     if (first || !ok || resync || source_.changed()) {
-      ok = SyncOnce().ok();
+      Status s = SyncOnce();
+      ok = s.ok();
       first = false;
+      if (on_sync_) on_sync_(s, snapshot());
     }
     std::unique_lock<std::mutex> lock(mu_);
     if (cv_.wait_for(lock, options_.poll_interval, [this] { return stop_; })) return;

@@ -32,6 +32,7 @@ struct AgentOptions {
   std::chrono::milliseconds resync_interval{60000};
 };
 
+
 // Where policy comes from. `changed` is cheap (an mtime poll); `load` reads.
 struct PolicySource {
   std::function<bool()> changed;
@@ -59,6 +60,8 @@ class Agent {
     nft::NftDataplane::Stats last_apply;
   };
   Snapshot snapshot() const;
+  // Called after every sync attempt, on the Run() thread (logging).
+  void set_on_sync(std::function<void(const Status&, const Snapshot&)> f) { on_sync_ = std::move(f); }
 
  private:
   AgentOptions options_;
@@ -68,6 +71,7 @@ class Agent {
   std::condition_variable cv_;
   bool stop_ = false;     // guarded by mu_
   Snapshot snapshot_;     // guarded by mu_
+  std::function<void(const Status&, const Snapshot&)> on_sync_;
 };
 
 }  // namespace microseg

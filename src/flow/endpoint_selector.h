@@ -22,6 +22,8 @@ class EndpointSelector {
   static Result<EndpointSelector> Parse(std::string_view text);
   bool Matches(const EndpointInfo& e) const;
   const std::string& text() const { return text_; }
+  // False only for address blocks, which match without manifests.
+  bool NeedsIdentity() const { return kind_ != Kind::kCidr; }
 
  private:
   enum class Kind : uint8_t { kEndpoint, kNamespace, kLabels, kCidr };

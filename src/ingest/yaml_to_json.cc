@@ -10,6 +10,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <limits>
+#include <optional>
 #include <sstream>
 #include <unordered_map>
 
@@ -99,8 +100,11 @@ class JsonBuilder : public YAML::EventHandler {
   explicit JsonBuilder(size_t value_budget) : budget_(value_budget) {}
 
   Json TakeDocument() { return std::move(root_); }
+  const YAML::Mark& document_start() const { return document_start_; }
 
-  void OnDocumentStart(const YAML::Mark&) override {
+  void OnDocumentStart(const YAML::Mark& mark) override {
+    Charge(mark, 1);
+    document_start_ = mark;
     root_ = Json();
     stack_.clear();
     anchors_.clear();
@@ -141,6 +145,7 @@ class JsonBuilder : public YAML::EventHandler {
   void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor,
                        YAML::EmitterStyle::value) override {
     if (AwaitingKey()) throw ConversionError{mark, "a mapping key must be a string"};
+    Charge(mark, 1);
     stack_.push_back({Json::array(), anchor, {}, false});
   }
   void OnSequenceEnd() override { Pop(); }
@@ -148,6 +153,7 @@ class JsonBuilder : public YAML::EventHandler {
   void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor,
                   YAML::EmitterStyle::value) override {
     if (AwaitingKey()) throw ConversionError{mark, "a mapping key must be a string"};
+    Charge(mark, 1);
     stack_.push_back({Json::object(), anchor, {}, false});
   }
   void OnMapEnd() override { Pop(); }
@@ -203,6 +209,7 @@ class JsonBuilder : public YAML::EventHandler {
   }
 
   size_t budget_;
+  YAML::Mark document_start_;
   Json root_;
   std::vector<Frame> stack_;
   std::unordered_map<YAML::anchor_t, Anchored> anchors_;
@@ -249,9 +256,17 @@ Result<std::vector<Json>> YamlToJson(std::string_view text) {
   std::istringstream in{std::string(text)};
   try {
     YAML::Parser parser(in);
+    std::optional<size_t> previous_start;
     while (true) {
       // Empty documents still count, so numbers match what the user sees.
       if (!parser.HandleNextDocument(builder)) break;
+      // yaml-cpp 0.7 can loop on stray characters after a document,
+      // yielding empty documents without consuming input.
+      const YAML::Mark& start = builder.document_start();
+      if (previous_start == static_cast<size_t>(start.pos)) {
+        throw ConversionError{start, "unexpected characters after the document"};
+      }
+      previous_start = start.pos;
       documents.push_back(builder.TakeDocument());
     }
   } catch (const YAML::Exception& e) {

@@ -132,6 +132,14 @@ class PolicyEngine {
   // hostNetwork), the node itself, and workloads with `host: node_name`.
   std::vector<Endpoint> LocalEndpoints(const std::string& node_name) const;
 
+  // The span of an enforcement point: the objects its agent needs to
+  // compute RulesFor every local endpoint exactly as this engine does — its
+  // local pods, workloads and node, the policies, modes and rulesets that
+  // select them, every endpoint their rules' peers match (with namespaces,
+  // for labels), and the services and IPLists they name. An engine loaded
+  // with only the span compiles the same rules for those endpoints.
+  ObjectSet SpanFor(const std::string& node_name) const;
+
   struct Stats {
     size_t pods = 0, namespaces = 0, nodes = 0, workloads = 0, identities = 0,
            network_policies = 0, admin_policies = 0, rulesets = 0;

@@ -3,6 +3,7 @@
 // will must give Check's verdict for every flow.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <iostream>
 #include <random>
 
@@ -100,9 +101,11 @@ void BuildRandomCluster(PolicyEngine& engine, std::mt19937& rng) {
     for (int p = 0; p < 4; ++p) {
       Labels labels;
       if (rng() % 4) labels.Set("app", std::to_string(rng() % 3));
-      engine.Upsert(MakePod("ns" + std::to_string(n), "p" + std::to_string(p), labels,
-                            "10.0.0." + std::to_string(ip++),
-                            {{"p81", 81, rng() % 2 ? Protocol::kTCP : Protocol::kUDP}}));
+      Pod pod = MakePod("ns" + std::to_string(n), "p" + std::to_string(p), labels,
+                        "10.0.0." + std::to_string(ip++),
+                        {{"p81", 81, rng() % 2 ? Protocol::kTCP : Protocol::kUDP}});
+      pod.node_name = "node-" + std::to_string(rng() % 3);
+      engine.Upsert(pod);
     }
   }
   Workload vm;
@@ -202,6 +205,56 @@ TEST(RulesForTest, AgreesWithCheckOnRandomClusters) {
   EXPECT_GT(allowed, denied / 10);
   EXPECT_GT(denied, allowed / 10);
   std::cout << allowed << " allowed, " << denied << " denied\n";
+}
+
+}  // namespace
+}  // namespace microseg
+
+namespace microseg {
+namespace {
+
+std::string Describe(const PolicyEngine::DirectionRules& d) {
+  std::string out = std::string(d.enforced ? "enforced" : "unenforced") +
+                    (d.default_deny ? " default-deny " : " default-allow ") +
+                    std::string(ModeName(d.mode)) + "\n";
+  for (const EffectiveRule& r : d.rules) {
+    out += std::string(TierName(r.tier)) + " " + std::to_string(static_cast<int>(r.action)) + " " +
+           r.policy_kind + " " + r.policy + " " + r.rule + (r.peers.any ? " any" : "") + " [";
+    std::vector<std::string> peers;
+    for (const Endpoint& e : r.peers.endpoints) peers.push_back(e.DisplayName() + "@" + e.ip.ToString());
+    for (const AddressBlock& b : r.peers.blocks) peers.push_back(b.cidr.ToString());
+    std::sort(peers.begin(), peers.end());
+    for (const auto& p : peers) out += p + " ";
+    out += "] ports";
+    for (const PortMatch& m : r.ports) out += " " + m.ToString();
+    out += "\n";
+  }
+  return out;
+}
+
+TEST(SpanTest, AnEngineWithOnlyTheSpanCompilesTheSameRules) {
+  for (uint32_t seed = 1; seed <= 60; ++seed) {
+    std::mt19937 rng(seed);
+    PolicyEngine full;
+    BuildRandomCluster(full, rng);
+    for (const char* node : {"node-0", "node-1", "node-2", "vm"}) {
+      ObjectSet span = full.SpanFor(node);
+      size_t span_size = span.size();
+      PolicyEngine partial;
+      partial.Load(std::move(span));
+      std::vector<Endpoint> locals = full.LocalEndpoints(node);
+      ASSERT_EQ(locals.size(), partial.LocalEndpoints(node).size()) << "seed " << seed;
+      for (const Endpoint& local : locals) {
+        auto same = partial.Resolve(local.ip.ToString());
+        ASSERT_TRUE(same.ok());
+        for (Direction d : {Direction::kIngress, Direction::kEgress}) {
+          ASSERT_EQ(Describe(full.RulesFor(local, d)), Describe(partial.RulesFor(*same, d)))
+              << "seed " << seed << " node " << node << " endpoint " << local.DisplayName()
+              << " span of " << span_size << " objects";
+        }
+      }
+    }
+  }
 }
 
 }  // namespace
