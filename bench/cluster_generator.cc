@@ -101,8 +101,8 @@ struct Cluster {
   size_t teams = 1;
 };
 
-#define MSB_RETURN_IF_ERROR(expr) \
-  do {                                      \
+#define MSB_RETURN_IF_ERROR(expr)                \
+  do {                                           \
     if (Status s_ = (expr); !s_.ok()) return s_; \
   } while (0)
 
@@ -120,7 +120,8 @@ std::string TeamName(size_t t) { return Numbered("team-", t, 2); }
 // `total % n` slots one larger.
 size_t Share(size_t total, size_t n, size_t i) { return total / n + (i < total % n ? 1 : 0); }
 
-Deployment SystemDeployment(size_t ns, const char* name, std::vector<std::pair<std::string, std::string>> labels,
+Deployment SystemDeployment(size_t ns, const char* name,
+                            std::vector<std::pair<std::string, std::string>> labels,
                             std::vector<PortDef> ports, size_t replicas, Rng& rng) {
   Deployment d;
   d.ns = ns;
@@ -143,7 +144,9 @@ Cluster BuildCluster(const ClusterSpec& spec, Rng& rng) {
   for (size_t i = 0; i < spec.namespaces; ++i) {
     NamespaceDef ns;
     if (i == kKubeSystem || i == kMonitoring || i == kIngress) {
-      ns.name = i == kKubeSystem ? "kube-system" : i == kMonitoring ? "monitoring" : "ingress-nginx";
+      ns.name = i == kKubeSystem   ? "kube-system"
+                : i == kMonitoring ? "monitoring"
+                                   : "ingress-nginx";
       ns.team = "platform";
       ns.env = "prod";
     } else {
@@ -164,9 +167,9 @@ Cluster BuildCluster(const ClusterSpec& spec, Rng& rng) {
       if (d.replicas > 0) ds.push_back(std::move(d));
     };
     if (i == kKubeSystem) {
-      add_system(SystemDeployment(i, "coredns", {{"k8s-app", "kube-dns"}},
-                                  {{"dns", 53, "UDP"}, {"dns-tcp", 53, "TCP"}, {"metrics", 9153, "TCP"}},
-                                  2, rng));
+      add_system(SystemDeployment(
+          i, "coredns", {{"k8s-app", "kube-dns"}},
+          {{"dns", 53, "UDP"}, {"dns-tcp", 53, "TCP"}, {"metrics", 9153, "TCP"}}, 2, rng));
     } else if (i == kMonitoring) {
       add_system(SystemDeployment(i, "prometheus", {{"app", "prometheus"}, {"tier", "monitoring"}},
                                   {{"web", 9090, "TCP"}}, 2, rng));
@@ -188,7 +191,10 @@ Cluster BuildCluster(const ClusterSpec& spec, Rng& rng) {
       d.name = d.app;
       d.hash = rng.Suffix(10);
       d.version = "v" + std::to_string(1 + rng.Below(5));
-      d.labels = {{"app", d.app}, {"pod-template-hash", d.hash}, {"tier", kind.tier}, {"version", d.version}};
+      d.labels = {{"app", d.app},
+                  {"pod-template-hash", d.hash},
+                  {"tier", kind.tier},
+                  {"version", d.version}};
       d.ports = kind.ports;
       d.replicas = std::min(budget, 1 + rng.Below(spec.max_replicas));
       budget -= d.replicas;
@@ -214,7 +220,9 @@ Json MatchLabels(const std::string& key, const std::string& value) {
   return {{"matchLabels", {{key, value}}}};
 }
 
-Json NamespaceIs(const std::string& name) { return MatchLabels("kubernetes.io/metadata.name", name); }
+Json NamespaceIs(const std::string& name) {
+  return MatchLabels("kubernetes.io/metadata.name", name);
+}
 
 std::string Ipv4(uint32_t a) {
   char buf[16];
@@ -222,15 +230,17 @@ std::string Ipv4(uint32_t a) {
   return buf;
 }
 
-constexpr uint32_t kPodNet = 10u << 24;                       // 10.0.0.0/8, a /24 per node
-constexpr uint32_t kNodeNet = (172u << 24) | (16u << 16);     // 172.16.0.0/12
-constexpr size_t kPodsPerNode = 253;                          // .2 .. .254
+constexpr uint32_t kPodNet = 10u << 24;                    // 10.0.0.0/8, a /24 per node
+constexpr uint32_t kNodeNet = (172u << 24) | (16u << 16);  // 172.16.0.0/12
+constexpr size_t kPodsPerNode = 253;                       // .2 .. .254
 
 std::string NodeName(size_t i) { return Numbered("node-", i, 5); }
 
 Status WriteList(const std::string& dir, const std::string& file, Json items, int indent,
                  ClusterSummary* summary) {
-  Json list = {{"apiVersion", "v1"}, {"kind", "List"}, {"metadata", {{"resourceVersion", ""}}},
+  Json list = {{"apiVersion", "v1"},
+               {"kind", "List"},
+               {"metadata", {{"resourceVersion", ""}}},
                {"items", std::move(items)}};
   std::string text = list.dump(indent);
   text += '\n';
@@ -249,7 +259,8 @@ Json NamespaceJson(const NamespaceDef& ns) {
           {"kind", "Namespace"},
           {"metadata",
            {{"name", ns.name},
-            {"labels", {{"env", ns.env}, {"kubernetes.io/metadata.name", ns.name}, {"team", ns.team}}}}}};
+            {"labels",
+             {{"env", ns.env}, {"kubernetes.io/metadata.name", ns.name}, {"team", ns.team}}}}}};
 }
 
 Json NodeJson(size_t i) {
@@ -309,13 +320,15 @@ std::string RandomApp(const Cluster& c, const NamespaceDef& ns, Rng& rng) {
   return apps.empty() ? "frontend" : *apps[rng.Below(apps.size())];
 }
 
-Json Port(int port, const char* protocol = "TCP") { return {{"protocol", protocol}, {"port", port}}; }
+Json Port(int port, const char* protocol = "TCP") {
+  return {{"protocol", protocol}, {"port", port}};
+}
 Json NamedPort(const char* name) { return {{"protocol", "TCP"}, {"port", name}}; }
 
 Json NetworkPolicyJson(const Cluster& c, const NamespaceDef& ns, size_t index, Rng& rng) {
   static constexpr const char* kShapes[] = {
-      "default-deny", "allow-dns",        "allow-same-app", "allow-from-team", "allow-web-tier",
-      "allow-external", "allow-node-ports", "allow-to-data", "allow-monitoring", "allow-same-ns"};
+      "default-deny",   "allow-dns",        "allow-same-app", "allow-from-team",  "allow-web-tier",
+      "allow-external", "allow-node-ports", "allow-to-data",  "allow-monitoring", "allow-same-ns"};
   size_t shape = index % std::size(kShapes);
   Json spec;
   Json types = Json::array();
@@ -326,8 +339,9 @@ Json NetworkPolicyJson(const Cluster& c, const NamespaceDef& ns, size_t index, R
       break;
     case 1:  // DNS egress to CoreDNS in kube-system
       spec["podSelector"] = Json::object();
-      spec["egress"] = {{{"to", {{{"namespaceSelector", NamespaceIs("kube-system")},
-                                  {"podSelector", MatchLabels("k8s-app", "kube-dns")}}}},
+      spec["egress"] = {{{"to",
+                          {{{"namespaceSelector", NamespaceIs("kube-system")},
+                            {"podSelector", MatchLabels("k8s-app", "kube-dns")}}}},
                          {"ports", {Port(53, "UDP"), Port(53, "TCP")}}}};
       types = {"Egress"};
       break;
@@ -340,35 +354,42 @@ Json NetworkPolicyJson(const Cluster& c, const NamespaceDef& ns, size_t index, R
     }
     case 3: {  // from every namespace of a team (or from the ingress controller)
       spec["podSelector"] = MatchLabels("app", RandomApp(c, ns, rng));
-      Json from = (index / std::size(kShapes)) % 2 == 0
-                      ? Json{{"namespaceSelector", MatchLabels("team", TeamName(rng.Below(c.teams)))}}
-                      : Json{{"namespaceSelector", NamespaceIs("ingress-nginx")},
-                             {"podSelector", MatchLabels("app.kubernetes.io/name", "ingress-nginx")}};
+      Json from =
+          (index / std::size(kShapes)) % 2 == 0
+              ? Json{{"namespaceSelector", MatchLabels("team", TeamName(rng.Below(c.teams)))}}
+              : Json{{"namespaceSelector", NamespaceIs("ingress-nginx")},
+                     {"podSelector", MatchLabels("app.kubernetes.io/name", "ingress-nginx")}};
       spec["ingress"] = {{{"from", {from}}, {"ports", {Port(8080)}}}};
       break;
     }
     case 4:  // namespaceSelector AND podSelector in one peer
       spec["podSelector"] = MatchLabels("tier", "backend");
-      spec["ingress"] = {{{"from", {{{"namespaceSelector", MatchLabels("env", ns.env)},
-                                     {"podSelector", MatchLabels("tier", "web")}}}},
+      spec["ingress"] = {{{"from",
+                           {{{"namespaceSelector", MatchLabels("env", ns.env)},
+                             {"podSelector", MatchLabels("tier", "web")}}}},
                           {"ports", {Port(8443), NamedPort("grpc")}}}};
       break;
     case 5:  // public ingress and internet egress: ipBlock with except
       spec["podSelector"] = MatchLabels("tier", "web");
-      spec["ingress"] = {{{"from", {{{"ipBlock", {{"cidr", "0.0.0.0/0"},
-                                                  {"except", {"10.0.0.0/8", "172.16.0.0/12"}}}}}}},
-                          {"ports", {Port(443), Port(8443)}}}};
-      spec["egress"] = {{{"to", {{{"ipBlock", {{"cidr", "0.0.0.0/0"},
-                                               {"except", {"10.0.0.0/8", "169.254.169.254/32"}}}}}}},
-                         {"ports", {Port(443)}}}};
+      spec["ingress"] = {
+          {{"from",
+            {{{"ipBlock", {{"cidr", "0.0.0.0/0"}, {"except", {"10.0.0.0/8", "172.16.0.0/12"}}}}}}},
+           {"ports", {Port(443), Port(8443)}}}};
+      spec["egress"] = {
+          {{"to",
+            {{{"ipBlock",
+               {{"cidr", "0.0.0.0/0"}, {"except", {"10.0.0.0/8", "169.254.169.254/32"}}}}}}},
+           {"ports", {Port(443)}}}};
       types = {"Ingress", "Egress"};
       break;
     case 6:  // port ranges, matchExpressions
-      spec["podSelector"] = {{"matchExpressions",
-                              {{{"key", "tier"}, {"operator", "In"}, {"values", {"backend", "web"}}}}}};
+      spec["podSelector"] = {
+          {"matchExpressions",
+           {{{"key", "tier"}, {"operator", "In"}, {"values", {"backend", "web"}}}}}};
       spec["ingress"] = {{{"from", {{{"podSelector", Json::object()}}}},
-                          {"ports", {{{"protocol", "TCP"}, {"port", 30000}, {"endPort", 32767}},
-                                     {{"protocol", "UDP"}, {"port", 5000}, {"endPort", 5100}}}}}};
+                          {"ports",
+                           {{{"protocol", "TCP"}, {"port", 30000}, {"endPort", 32767}},
+                            {{"protocol", "UDP"}, {"port", 5000}, {"endPort", 5100}}}}}};
       break;
     case 7:  // backends to the data tier, by named port
       spec["podSelector"] = MatchLabels("tier", "backend");
@@ -378,8 +399,9 @@ Json NetworkPolicyJson(const Cluster& c, const NamespaceDef& ns, size_t index, R
       break;
     case 8:  // Prometheus scrapes everything
       spec["podSelector"] = {{"matchExpressions", {{{"key", "app"}, {"operator", "Exists"}}}}};
-      spec["ingress"] = {{{"from", {{{"namespaceSelector", NamespaceIs("monitoring")},
-                                     {"podSelector", MatchLabels("app", "prometheus")}}}},
+      spec["ingress"] = {{{"from",
+                           {{{"namespaceSelector", NamespaceIs("monitoring")},
+                             {"podSelector", MatchLabels("app", "prometheus")}}}},
                           {"ports", {NamedPort("metrics")}}}};
       break;
     default:  // the whole namespace talks to itself
@@ -392,7 +414,8 @@ Json NetworkPolicyJson(const Cluster& c, const NamespaceDef& ns, size_t index, R
   if (!types.empty()) spec["policyTypes"] = std::move(types);
   return {{"apiVersion", "networking.k8s.io/v1"},
           {"kind", "NetworkPolicy"},
-          {"metadata", {{"name", Numbered("np-", index, 2) + "-" + kShapes[shape]}, {"namespace", ns.name}}},
+          {"metadata",
+           {{"name", Numbered("np-", index, 2) + "-" + kShapes[shape]}, {"namespace", ns.name}}},
           {"spec", std::move(spec)}};
 }
 
@@ -400,16 +423,19 @@ Json NetworkPolicyJson(const Cluster& c, const NamespaceDef& ns, size_t index, R
 
 Json Namespaces(Json selector) { return {{"namespaces", std::move(selector)}}; }
 Json Pods(Json ns_selector, Json pod_selector) {
-  return {{"pods", {{"namespaceSelector", std::move(ns_selector)}, {"podSelector", std::move(pod_selector)}}}};
+  return {
+      {"pods",
+       {{"namespaceSelector", std::move(ns_selector)}, {"podSelector", std::move(pod_selector)}}}};
 }
-Json AnpRule(const char* name, const char* action, const char* peers_key, Json peers, Json ports = nullptr) {
+Json AnpRule(const char* name, const char* action, const char* peers_key, Json peers,
+             Json ports = nullptr) {
   Json rule = {{"name", name}, {"action", action}, {peers_key, std::move(peers)}};
   if (!ports.is_null()) rule["ports"] = std::move(ports);
   return rule;
 }
 
 Json AdminNetworkPolicyJson(const Cluster& c, size_t index, Rng& rng) {
-  static constexpr const char* kShapes[] = {"deny-dev-to-prod", "allow-monitoring", "team-data",
+  static constexpr const char* kShapes[] = {"deny-dev-to-prod", "allow-monitoring",  "team-data",
                                             "team-egress",      "staging-isolation", "team-pods"};
   size_t shape = index % std::size(kShapes);
   std::string team = TeamName(rng.Below(c.teams));
@@ -418,13 +444,15 @@ Json AdminNetworkPolicyJson(const Cluster& c, size_t index, Rng& rng) {
   switch (shape) {
     case 0:
       spec["subject"] = Namespaces(MatchLabels("env", "prod"));
-      spec["ingress"] = {AnpRule("deny-from-dev", "Deny", "from", {Namespaces(MatchLabels("env", "dev"))})};
+      spec["ingress"] = {
+          AnpRule("deny-from-dev", "Deny", "from", {Namespaces(MatchLabels("env", "dev"))})};
       break;
     case 1:
       spec["subject"] = Namespaces(team_ns);
-      spec["ingress"] = {AnpRule("allow-prometheus", "Allow", "from",
-                                 {Pods(NamespaceIs("monitoring"), MatchLabels("app", "prometheus"))},
-                                 {{{"namedPort", "metrics"}}})};
+      spec["ingress"] = {
+          AnpRule("allow-prometheus", "Allow", "from",
+                  {Pods(NamespaceIs("monitoring"), MatchLabels("app", "prometheus"))},
+                  {{{"namedPort", "metrics"}}})};
       break;
     case 2:  // a team's data tier: the team decides (Pass), everybody else is denied
       spec["subject"] = Pods(team_ns, MatchLabels("tier", "data"));
@@ -438,20 +466,23 @@ Json AdminNetworkPolicyJson(const Cluster& c, size_t index, Rng& rng) {
       spec["subject"] = Namespaces(team_ns);
       spec["egress"] = {
           AnpRule("deny-metadata", "Deny", "to", {{{"networks", {"169.254.169.254/32"}}}}),
-          AnpRule("allow-kubelet", "Allow", "to", {{{"nodes", MatchLabels("node-role.kubernetes.io/worker", "")}}},
+          AnpRule("allow-kubelet", "Allow", "to",
+                  {{{"nodes", MatchLabels("node-role.kubernetes.io/worker", "")}}},
                   {{{"portNumber", {{"protocol", "TCP"}, {"port", 10250}}}}})};
       break;
     case 4:
       spec["subject"] = Namespaces(MatchLabels("env", "staging"));
-      spec["egress"] = {AnpRule("pass-staging", "Pass", "to", {Namespaces(MatchLabels("env", "staging"))}),
-                        AnpRule("deny-prod", "Deny", "to", {Namespaces(MatchLabels("env", "prod"))})};
+      spec["egress"] = {
+          AnpRule("pass-staging", "Pass", "to", {Namespaces(MatchLabels("env", "staging"))}),
+          AnpRule("deny-prod", "Deny", "to", {Namespaces(MatchLabels("env", "prod"))})};
       break;
     default:
       spec["subject"] = Pods(team_ns, MatchLabels("tier", "web"));
-      spec["ingress"] = {AnpRule("allow-ingress-controller", "Allow", "from",
-                                 {Pods(NamespaceIs("ingress-nginx"),
-                                       MatchLabels("app.kubernetes.io/name", "ingress-nginx"))},
-                                 {{{"portRange", {{"protocol", "TCP"}, {"start", 8080}, {"end", 8443}}}}})};
+      spec["ingress"] = {
+          AnpRule("allow-ingress-controller", "Allow", "from",
+                  {Pods(NamespaceIs("ingress-nginx"),
+                        MatchLabels("app.kubernetes.io/name", "ingress-nginx"))},
+                  {{{"portRange", {{"protocol", "TCP"}, {"start", 8080}, {"end", 8443}}}}})};
       spec["egress"] = {AnpRule("allow-internet", "Allow", "to",
                                 {{{"networks", {"0.0.0.0/1", "128.0.0.0/1"}}}},
                                 {{{"portNumber", {{"protocol", "TCP"}, {"port", 443}}}}})};
@@ -526,27 +557,30 @@ Result<ClusterSummary> WriteCluster(const ClusterSpec& spec, const std::string& 
       items.push_back(PodJson(c, d, name, rng.Uid(), node, Ipv4(ip)));
       ++summary.pods;
       if (items.size() == spec.pods_per_file) {
-        MSB_RETURN_IF_ERROR(
-            WriteList(dir, Numbered("pods-", file++, 3) + ".json", std::move(items), spec.indent, &summary));
+        MSB_RETURN_IF_ERROR(WriteList(dir, Numbered("pods-", file++, 3) + ".json", std::move(items),
+                                      spec.indent, &summary));
         items = Json::array();
       }
     }
   }
   if (!items.empty() || file == 0) {
-    MSB_RETURN_IF_ERROR(
-        WriteList(dir, Numbered("pods-", file, 3) + ".json", std::move(items), spec.indent, &summary));
+    MSB_RETURN_IF_ERROR(WriteList(dir, Numbered("pods-", file, 3) + ".json", std::move(items),
+                                  spec.indent, &summary));
   }
 
   items = Json::array();
   for (size_t i = 0; i < spec.namespaces; ++i) {
     size_t count = Share(spec.network_policies, spec.namespaces, i);
-    for (size_t k = 0; k < count; ++k) items.push_back(NetworkPolicyJson(c, c.namespaces[i], k, rng));
+    for (size_t k = 0; k < count; ++k)
+      items.push_back(NetworkPolicyJson(c, c.namespaces[i], k, rng));
   }
   summary.network_policies = items.size();
-  MSB_RETURN_IF_ERROR(WriteList(dir, "network-policies.json", std::move(items), spec.indent, &summary));
+  MSB_RETURN_IF_ERROR(
+      WriteList(dir, "network-policies.json", std::move(items), spec.indent, &summary));
 
   items = Json::array();
-  for (size_t i = 0; i < spec.admin_network_policies; ++i) items.push_back(AdminNetworkPolicyJson(c, i, rng));
+  for (size_t i = 0; i < spec.admin_network_policies; ++i)
+    items.push_back(AdminNetworkPolicyJson(c, i, rng));
   summary.admin_network_policies = items.size();
   MSB_RETURN_IF_ERROR(
       WriteList(dir, "admin-network-policies.json", std::move(items), spec.indent, &summary));

@@ -22,7 +22,8 @@ int main(int argc, char** argv) {
   auto* namespaces = app.add_option("--namespaces", given.namespaces, "Default: pods / 100");
   auto* nodes = app.add_option("--nodes", given.nodes, "Default: pods / 20");
   auto* nps = app.add_option("--network-policies", given.network_policies, "Default: pods / 10");
-  auto* anps = app.add_option("--admin-network-policies", given.admin_network_policies, "Default: 100");
+  auto* anps =
+      app.add_option("--admin-network-policies", given.admin_network_policies, "Default: 100");
   auto* replicas = app.add_option("--max-replicas", given.max_replicas, "Default: 20");
   auto* per_file = app.add_option("--pods-per-file", given.pods_per_file, "Default: 10000");
   auto* seed = app.add_option("--seed", given.seed, "Default: 1");

@@ -41,8 +41,8 @@ Result<int64_t> ParseSince(const std::string& text) {
 Result<FlowQuery> BuildQuery(const FlowsArgs& a) {
   FlowQuery q;
   q.limit = a.limit;
-  for (auto [text, slot, flag] : {std::tuple{&a.from, &q.from, "--from"},
-                                  std::tuple{&a.to, &q.to, "--to"}}) {
+  for (auto [text, slot, flag] :
+       {std::tuple{&a.from, &q.from, "--from"}, std::tuple{&a.to, &q.to, "--to"}}) {
     if (text->empty()) continue;
     auto sel = EndpointSelector::Parse(*text);
     if (!sel.ok()) return Status::Error(std::string(flag) + ": " + sel.status().message());
@@ -63,7 +63,8 @@ void PrintTable(const std::vector<AggregatedFlow>& flows) {
   for (const AggregatedFlow& f : flows) {
     std::string policies;
     if (f.decision) {
-      for (const std::string& p : f.decision->policies) policies += (policies.empty() ? "" : "; ") + p;
+      for (const std::string& p : f.decision->policies)
+        policies += (policies.empty() ? "" : "; ") + p;
     }
     rows.push_back({FormatRfc3339(f.last), f.src->DisplayName(), f.dst->DisplayName(),
                     PortName(f.protocol, f.port), std::string(FlowVerdictName(f.verdict)),
@@ -90,14 +91,16 @@ Action InstallFlows(CLI::App& app) {
   app.add_option("--flows", args->flows, "Flow files, JSON lines ('-' for stdin)")->required();
   app.add_option("-f,--filename", args->manifests,
                  "Manifest files or directories, to name endpoints (without: IPs only)");
-  app.add_option("--from", args->from,
-                 "Source: ns/pod, ns/*, workload/NAME, node/NAME, label selector (app=web) or CIDR");
+  app.add_option(
+      "--from", args->from,
+      "Source: ns/pod, ns/*, workload/NAME, node/NAME, label selector (app=web) or CIDR");
   app.add_option("--to", args->to, "Destination, as --from");
   app.add_option("--verdict", args->verdict, "allow, deny or would-deny")
       ->check(CLI::IsMember({"allow", "deny", "would-deny"}));
   app.add_option("--since", args->since, "Last seen within a duration (15m) or since a time");
   app.add_option("--limit", args->limit, "Print at most this many aggregates");
-  app.add_option("-o,--output", args->output, "text or json")->check(CLI::IsMember({"text", "json"}));
+  app.add_option("-o,--output", args->output, "text or json")
+      ->check(CLI::IsMember({"text", "json"}));
   app.add_option("--max-entries", args->max_entries,
                  "Aggregates kept per endpoint pair before folding into per-app rollups")
       ->check(CLI::PositiveNumber);

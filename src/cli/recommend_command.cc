@@ -42,7 +42,8 @@ void Append(ObjectSet& into, ObjectSet from) {
 
 std::string Ports(const std::set<std::pair<Protocol, uint16_t>>& ports) {
   std::string out;
-  for (const auto& [protocol, port] : ports) out += (out.empty() ? "" : ",") + PortName(protocol, port);
+  for (const auto& [protocol, port] : ports)
+    out += (out.empty() ? "" : ",") + PortName(protocol, port);
   return out;
 }
 
@@ -59,6 +60,7 @@ void PrintReport(const Recommendation& rec, const VerifyReport& r, bool show_cha
   std::cerr << "verify: other (source, destination, port) among observed endpoints and ports: "
             << r.unobserved << "; denied " << r.unobserved_denied
             << ", allowed as members of an observed group pair " << r.unobserved_group_allowed
+            << ", unenforced (both ends external or unmanaged) " << r.unobserved_unenforced
             << ", allowed otherwise " << r.unobserved_allowed_count << "\n";
   for (const std::string& a : r.unobserved_allowed) std::cerr << "  allowed: " << a << "\n";
   if (r.truncated) std::cerr << "  (stopped early: too many pairs to check)\n";

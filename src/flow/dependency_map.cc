@@ -99,11 +99,11 @@ std::string DependencyMapToDot(const DependencyMap& map) {
   std::ostringstream out;
   out << "digraph microseg {\n  rankdir=LR;\n  node [shape=box, style=rounded];\n";
   for (const MapNode& n : map.nodes) {
-    const char* shape = n.kind == "external" ? "ellipse" : n.kind == "workload" || n.kind == "node"
-                                                               ? "box3d"
-                                                               : "box";
-    out << "  " << Quote(n.id) << " [label=" << Quote(n.label + "\n" + n.kind + " x" +
-                                                      std::to_string(n.members))
+    // Hosts and VMs (alone or grouped by label) look different from pods.
+    bool host = n.id.starts_with("workload") || n.id.starts_with("node");
+    const char* shape = n.kind == "external" ? "ellipse" : host ? "box3d" : "box";
+    out << "  " << Quote(n.id)
+        << " [label=" << Quote(n.label + "\n" + n.kind + " x" + std::to_string(n.members))
         << ", shape=" << shape << "];\n";
   }
   for (const MapEdge& e : map.edges) {

@@ -23,11 +23,11 @@ struct MapNode {
 };
 
 struct MapEdge {
-  std::string from, to;  // node ids
+  std::string from, to;                           // node ids
   std::set<std::pair<Protocol, uint16_t>> ports;  // port 0: any (folded into `other`)
   uint64_t flows = 0, packets = 0, bytes = 0;
   std::array<uint64_t, kFlowVerdictCount> verdicts{};  // flows per FlowVerdict
-  std::set<std::string> policies;  // deciding policies (FlowDecision::policies)
+  std::set<std::string> policies;                      // deciding policies (FlowDecision::policies)
 };
 
 struct DependencyMap {

@@ -28,11 +28,11 @@ struct EndpointInfo {
   std::string key;
   std::string namespace_name;  // pods (and pod rollups)
   Labels labels;
-  std::string node;  // pods: spec.nodeName; workloads: host; nodes: their name
-  bool unmanaged = false;  // workloads that no agent enforces
-  std::vector<IpAddress> ips;  // every IP the endpoint holds; the observed one for externals
+  std::string node;                  // pods: spec.nodeName; workloads: host; nodes: their name
+  bool unmanaged = false;            // workloads that no agent enforces
+  std::vector<IpAddress> ips;        // every IP the endpoint holds; the observed one for externals
   std::vector<ContainerPort> ports;  // named ports (pods, workloads)
-  size_t hash = 0;  // of (detail, kind, key); set by MakeEndpointInfo
+  size_t hash = 0;                   // of (detail, kind, key); set by MakeEndpointInfo
 
   // "shop/web-1", "workload/db", "node/n1", "203.0.113.7"; rollups "~shop/app=web".
   std::string DisplayName() const;

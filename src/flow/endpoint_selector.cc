@@ -84,8 +84,8 @@ Result<EndpointSelector> EndpointSelector::Parse(std::string_view text) {
   size_t start = 0;
   while (start <= text.size()) {
     size_t comma = text.find(',', start);
-    std::string_view term = text.substr(start, comma == std::string_view::npos ? text.npos
-                                                                                : comma - start);
+    std::string_view term =
+        text.substr(start, comma == std::string_view::npos ? text.npos : comma - start);
     if (Status st = ParseRequirement(term, &s.labels_); !st.ok()) {
       return Status::Error("invalid selector \"" + s.text_ + "\": " + st.message());
     }

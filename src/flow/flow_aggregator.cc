@@ -82,10 +82,18 @@ EndpointRef FlowAggregator::RollupOf(const EndpointInfo& e) {
   const std::string* app = e.labels.Get(options_.rollup_label);
   std::string key;
   switch (e.kind) {
-    case EndpointKind::kPod: key = e.namespace_name + "/"; break;
-    case EndpointKind::kWorkload: key = "workload:"; break;
-    case EndpointKind::kNode: key = "node:"; break;
-    case EndpointKind::kExternal: key = "external"; break;
+    case EndpointKind::kPod:
+      key = e.namespace_name + "/";
+      break;
+    case EndpointKind::kWorkload:
+      key = "workload:";
+      break;
+    case EndpointKind::kNode:
+      key = "node:";
+      break;
+    case EndpointKind::kExternal:
+      key = "external";
+      break;
   }
   if (e.kind != EndpointKind::kExternal) {
     key += app ? options_.rollup_label + "=" + *app : "*";
@@ -154,8 +162,8 @@ std::vector<AggregatedFlow> FlowAggregator::Snapshot() const {
     if (f.flows) out.push_back(f);
   }
   auto rank = [](const AggregatedFlow& f) {
-    return std::tie(f.src->detail, f.src->kind, f.src->key, f.dst->detail, f.dst->kind,
-                    f.dst->key, f.protocol, f.port, f.verdict);
+    return std::tie(f.src->detail, f.src->kind, f.src->key, f.dst->detail, f.dst->kind, f.dst->key,
+                    f.protocol, f.port, f.verdict);
   };
   std::sort(out.begin(), out.end(),
             [&](const AggregatedFlow& a, const AggregatedFlow& b) { return rank(a) < rank(b); });

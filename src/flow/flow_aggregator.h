@@ -36,8 +36,8 @@ struct AggregatedFlow {
   uint64_t flows = 0;  // records folded in
   uint64_t packets = 0;
   uint64_t bytes = 0;
-  int64_t first = 0;  // earliest window start, Unix seconds
-  int64_t last = 0;   // latest window end
+  int64_t first = 0;     // earliest window start, Unix seconds
+  int64_t last = 0;      // latest window end
   DecisionRef decision;  // of the first record; null without an engine or after folding
 
   // Both ends are single endpoints (not rollups or `other`).

@@ -86,8 +86,8 @@ const FlowEnricher::CachedEndpoint& FlowEnricher::Resolve(const IpAddress& ip) {
     cached.endpoint.ip = ip;
     cached.endpoint.has_ip = true;
   }
-  std::string info_key = std::string(EndpointKindName(cached.endpoint.kind)) + "/" +
-                         cached.endpoint.name;
+  std::string info_key =
+      std::string(EndpointKindName(cached.endpoint.kind)) + "/" + cached.endpoint.name;
   EndpointRef& info = infos_[info_key];
   if (!info) info = Describe(cached.endpoint);
   cached.info = info;
@@ -117,8 +117,8 @@ DecisionRef FlowEnricher::Decide(const CachedEndpoint& src, const CachedEndpoint
   Verdict v = engine_->Check(src.endpoint, dst.endpoint, protocol, port);
   FlowDecision d;
   d.model = ModelVerdict(v);
-  for (auto [dir, dv] : {std::pair{Direction::kEgress, &v.egress},
-                         std::pair{Direction::kIngress, &v.ingress}}) {
+  for (auto [dir, dv] :
+       {std::pair{Direction::kEgress, &v.egress}, std::pair{Direction::kIngress, &v.ingress}}) {
     std::string p = DirectionPolicy(dir, *dv);
     if (!p.empty()) d.policies.push_back(std::move(p));
   }

@@ -6,9 +6,9 @@
 #include "flow/flow_time.h"
 
 // Returns the Status of `expr` when it is an error.
-#define FLOW_RETURN_IF_ERROR(expr)                 \
-  do {                                             \
-    if (Status s_ = (expr); !s_.ok()) return s_;   \
+#define FLOW_RETURN_IF_ERROR(expr)               \
+  do {                                           \
+    if (Status s_ = (expr); !s_.ok()) return s_; \
   } while (0)
 
 namespace microseg {
@@ -35,8 +35,8 @@ Status ReadUnsigned(const json& j, std::string_view name, uint64_t max, bool req
   auto it = j.find(name);
   if (it == j.end()) return required ? FieldError(name, "required") : Status::Ok();
   if (!it->is_number_unsigned() || it->get<uint64_t>() > max) {
-    return FieldError(name, "expected an integer from 0 to " + std::to_string(max) + ", got " +
-                                it->dump());
+    return FieldError(
+        name, "expected an integer from 0 to " + std::to_string(max) + ", got " + it->dump());
   }
   *out = it->get<uint64_t>();
   return Status::Ok();

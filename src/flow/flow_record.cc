@@ -4,9 +4,12 @@ namespace microseg {
 
 std::string_view FlowVerdictName(FlowVerdict v) {
   switch (v) {
-    case FlowVerdict::kAllow: return "allow";
-    case FlowVerdict::kDeny: return "deny";
-    case FlowVerdict::kWouldDeny: return "would-deny";
+    case FlowVerdict::kAllow:
+      return "allow";
+    case FlowVerdict::kDeny:
+      return "deny";
+    case FlowVerdict::kWouldDeny:
+      return "would-deny";
   }
   return "allow";
 }

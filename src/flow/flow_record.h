@@ -23,7 +23,7 @@ inline constexpr int kFlowVerdictCount = 3;
 inline constexpr FlowVerdict kAllFlowVerdicts[] = {FlowVerdict::kAllow, FlowVerdict::kDeny,
                                                    FlowVerdict::kWouldDeny};
 
-std::string_view FlowVerdictName(FlowVerdict v);                      // "allow", "deny", "would-deny"
+std::string_view FlowVerdictName(FlowVerdict v);  // "allow", "deny", "would-deny"
 std::optional<FlowVerdict> ParseFlowVerdict(std::string_view text);  // exact names above
 
 struct FlowRecord {

@@ -20,10 +20,10 @@ struct FlowInputs {
   ObjectSet objects;                     // as loaded; empty without manifests
   std::unique_ptr<PolicyEngine> engine;  // null without manifests
   std::unique_ptr<EndpointDirectory> directory;
-  std::vector<AggregatedFlow> flows;     // FlowAggregator::Snapshot()
+  std::vector<AggregatedFlow> flows;  // FlowAggregator::Snapshot()
   FlowTotals totals;
-  uint64_t folded = 0;                   // aggregates folded for lack of room
-  std::vector<std::string> warnings;     // from the manifest loader
+  uint64_t folded = 0;                // aggregates folded for lack of room
+  std::vector<std::string> warnings;  // from the manifest loader
 };
 
 // Loads `manifests` (may be empty: addresses stay external) and aggregates

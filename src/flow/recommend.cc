@@ -139,8 +139,8 @@ class Builder {
     std::vector<PortMatch> out;
     for (auto [protocol, number] : ports) {
       std::optional<std::string> name;
-      bool uniform = names_ok && (dst.kind == EndpointKind::kPod ||
-                                  dst.kind == EndpointKind::kWorkload);
+      bool uniform =
+          names_ok && (dst.kind == EndpointKind::kPod || dst.kind == EndpointKind::kWorkload);
       for (const auto& [key, m] : dst.members) {
         if (!uniform) break;
         auto it = std::find_if(m->ports.begin(), m->ports.end(), [&](const ContainerPort& p) {
@@ -251,7 +251,8 @@ class Builder {
         RulesetPeer p;
         if (auto peer_selector = SelectorOf(peer)) {
           p.selector = *peer_selector;
-          if (peer.kind == EndpointKind::kPod) p.namespace_selector = NameSelector(peer.namespace_name);
+          if (peer.kind == EndpointKind::kPod)
+            p.namespace_selector = NameSelector(peer.namespace_name);
         } else {
           p.kind = RulesetPeer::Kind::kIpList;
           std::vector<Cidr> hosts;
@@ -311,8 +312,9 @@ Recommendation Recommend(const std::vector<AggregatedFlow>& flows, const Recomme
   Recommendation r = builder.Build();
   r.covered = std::move(covered);
   if (folded) {
-    r.notes.push_back(std::to_string(folded) +
-                      " folded aggregates were left out (the aggregator was full: raise its limit)");
+    r.notes.push_back(
+        std::to_string(folded) +
+        " folded aggregates were left out (the aggregator was full: raise its limit)");
   }
   if (denied) {
     r.notes.push_back(std::to_string(denied) +

@@ -36,8 +36,8 @@ struct RecommendOptions {
 };
 
 struct Recommendation {
-  ObjectSet objects;  // network_policies, rulesets, ip_lists, enforcement_modes
-  std::vector<std::string> notes;  // what was left out, and why
+  ObjectSet objects;                    // network_policies, rulesets, ip_lists, enforcement_modes
+  std::vector<std::string> notes;       // what was left out, and why
   std::vector<AggregatedFlow> covered;  // the observed aggregates it allows
 };
 

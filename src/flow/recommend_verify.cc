@@ -70,12 +70,14 @@ VerifyReport VerifyRecommendation(const PolicyEngine& today, const PolicyEngine&
   std::map<std::pair<std::string, std::string>, GroupChange> changes;
   uint64_t checks = 0;
   for (const auto& [an, a] : parties) {
+    if (report.truncated) break;
     for (const auto& [bn, b] : parties) {
+      if (report.truncated) break;
       if (an == bn) continue;
       for (const Port& port : ports) {
         if (++checks > max_checks) {
           report.truncated = true;
-          goto done;
+          break;
         }
         Verdict v_after = after.Check(a.after, b.after, port.first, port.second);
         if (Passes(Verdict(today.Check(a.today, b.today, port.first, port.second))) &&
@@ -90,6 +92,9 @@ VerifyReport VerifyRecommendation(const PolicyEngine& today, const PolicyEngine&
         ++report.unobserved;
         if (!v_after.allowed()) {
           ++report.unobserved_denied;
+        } else if (v_after.egress.tier == Tier::kUnenforced &&
+                   v_after.ingress.tier == Tier::kUnenforced) {
+          ++report.unobserved_unenforced;
         } else if (seen_groups.count({a.group, b.group, port})) {
           ++report.unobserved_group_allowed;
         } else {
@@ -101,7 +106,6 @@ VerifyReport VerifyRecommendation(const PolicyEngine& today, const PolicyEngine&
       }
     }
   }
-done:
   for (auto& [key, c] : changes) report.changes.push_back(std::move(c));
   return report;
 }

@@ -29,16 +29,17 @@ struct GroupChange {
 };
 
 struct VerifyReport {
-  uint64_t observed = 0;          // observed aggregates checked
-  uint64_t observed_allowed = 0;  // ... and allowed after
+  uint64_t observed = 0;                      // observed aggregates checked
+  uint64_t observed_allowed = 0;              // ... and allowed after
   std::vector<std::string> observed_blocked;  // "a -> b TCP/80: deny (admin: ...)"
-  uint64_t unobserved = 0;          // other triples among the observed endpoints and ports
-  uint64_t unobserved_denied = 0;   // ... denied after
+  uint64_t unobserved = 0;                // other triples among the observed endpoints and ports
+  uint64_t unobserved_denied = 0;         // ... denied after
   uint64_t unobserved_group_allowed = 0;  // ... allowed because their groups were observed
+  uint64_t unobserved_unenforced = 0;  // ... between ends no policy enforces (external, unmanaged)
   std::vector<std::string> unobserved_allowed;  // the rest that is allowed (first 20)
   uint64_t unobserved_allowed_count = 0;
   std::vector<GroupChange> changes;  // pass today, denied after; sorted by (from, to)
-  bool truncated = false;  // stopped after `max_checks` pairs
+  bool truncated = false;            // stopped after `max_checks` pairs
 
   bool ok() const { return observed_blocked.empty(); }
 };

@@ -1,17 +1,22 @@
 #include "flow/recommend_yaml.h"
 
-#include <sstream>
 #include <yaml-cpp/yaml.h>
+
+#include <sstream>
 
 namespace microseg {
 namespace {
 
 const char* OpName(LabelRequirement::Op op) {
   switch (op) {
-    case LabelRequirement::Op::kIn: return "In";
-    case LabelRequirement::Op::kNotIn: return "NotIn";
-    case LabelRequirement::Op::kExists: return "Exists";
-    case LabelRequirement::Op::kDoesNotExist: return "DoesNotExist";
+    case LabelRequirement::Op::kIn:
+      return "In";
+    case LabelRequirement::Op::kNotIn:
+      return "NotIn";
+    case LabelRequirement::Op::kExists:
+      return "Exists";
+    case LabelRequirement::Op::kDoesNotExist:
+      return "DoesNotExist";
   }
   return "In";
 }
@@ -37,8 +42,8 @@ void EmitSelector(YAML::Emitter& out, const LabelSelector& s) {
     out << YAML::Key << "matchExpressions" << YAML::Value << YAML::BeginSeq;
     for (const LabelRequirement& r : s.requirements()) {
       if (r.op == LabelRequirement::Op::kIn && r.values.size() == 1) continue;
-      out << YAML::BeginMap << YAML::Key << "key" << YAML::Value << r.key << YAML::Key
-          << "operator" << YAML::Value << OpName(r.op);
+      out << YAML::BeginMap << YAML::Key << "key" << YAML::Value << r.key << YAML::Key << "operator"
+          << YAML::Value << OpName(r.op);
       if (!r.values.empty()) out << YAML::Key << "values" << YAML::Value << r.values;
       out << YAML::EndMap;
     }
@@ -88,7 +93,10 @@ void EmitNetworkPolicy(YAML::Emitter& out, const NetworkPolicy& np) {
   out << YAML::EndSeq;
   for (bool ingress : {true, false}) {
     const auto& rules = ingress ? np.ingress : np.egress;
-    out << YAML::Key << (ingress ? "ingress" : "egress") << YAML::Value << YAML::BeginSeq;
+    // An empty list is the point (nothing allowed): write it as `[]`.
+    out << YAML::Key << (ingress ? "ingress" : "egress") << YAML::Value;
+    if (rules.empty()) out << YAML::Flow;
+    out << YAML::BeginSeq;
     for (const NetworkPolicyRule& rule : rules) {
       out << YAML::BeginMap << YAML::Key << (ingress ? "from" : "to") << YAML::Value
           << YAML::BeginSeq;
@@ -141,7 +149,9 @@ void EmitRuleset(YAML::Emitter& out, const Ruleset& rs) {
   EmitScope(out, rs.scope);
   for (bool ingress : {true, false}) {
     const auto& rules = ingress ? rs.ingress : rs.egress;
-    out << YAML::Key << (ingress ? "ingress" : "egress") << YAML::Value << YAML::BeginSeq;
+    out << YAML::Key << (ingress ? "ingress" : "egress") << YAML::Value;
+    if (rules.empty()) out << YAML::Flow;
+    out << YAML::BeginSeq;
     for (const RulesetRule& rule : rules) {
       out << YAML::BeginMap << YAML::Key << "name" << YAML::Value << rule.name;
       out << YAML::Key << "action" << YAML::Value
@@ -165,7 +175,9 @@ void EmitRuleset(YAML::Emitter& out, const Ruleset& rs) {
           case RulesetPeer::Kind::kIpList:
             out << YAML::Key << "ipList" << YAML::Value << peer.ip_list;
             break;
-          case RulesetPeer::Kind::kAny: out << YAML::Key << "any" << YAML::Value << true; break;
+          case RulesetPeer::Kind::kAny:
+            out << YAML::Key << "any" << YAML::Value << true;
+            break;
         }
         out << YAML::EndMap;
       }

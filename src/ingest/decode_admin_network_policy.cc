@@ -69,7 +69,8 @@ Status DecodeSubject(const Field& field, AdminSubject* subject) {
 Status DecodePeer(const Field& field, bool egress, AdminPeer* peer) {
   size_t which = 0;
   if (egress) {
-    MICROSEG_RETURN_IF_ERROR(ExactlyOneOf(field, {"namespaces", "pods", "nodes", "networks"}, &which));
+    MICROSEG_RETURN_IF_ERROR(
+        ExactlyOneOf(field, {"namespaces", "pods", "nodes", "networks"}, &which));
   } else {
     for (const char* egress_only : {"nodes", "networks"}) {
       Field form = field.Child(egress_only);
@@ -213,8 +214,8 @@ Status DecodeAdminNetworkPolicy(const Field& doc, bool baseline, AdminNetworkPol
     policy->priority = static_cast<int>(priority);
   }
   MICROSEG_RETURN_IF_ERROR(DecodeSubject(spec.Child("subject"), &policy->subject));
-  MICROSEG_RETURN_IF_ERROR(DecodeRules(spec.Child("ingress"), /*egress=*/false, baseline,
-                                       &policy->ingress));
+  MICROSEG_RETURN_IF_ERROR(
+      DecodeRules(spec.Child("ingress"), /*egress=*/false, baseline, &policy->ingress));
   return DecodeRules(spec.Child("egress"), /*egress=*/true, baseline, &policy->egress);
 }
 

@@ -44,7 +44,8 @@ Status DecodeNamespace(const Field& doc, Namespace* ns) {
 
 Status DecodePod(const Field& doc, Pod* pod) {
   ObjectMeta meta;
-  MICROSEG_RETURN_IF_ERROR(DecodeMetadata(doc, /*namespaced=*/true, NameRule::kDnsSubdomain, &meta));
+  MICROSEG_RETURN_IF_ERROR(
+      DecodeMetadata(doc, /*namespaced=*/true, NameRule::kDnsSubdomain, &meta));
   pod->namespace_name = std::move(meta.namespace_name);
   pod->name = std::move(meta.name);
   pod->uid = meta.uid.empty() ? pod->namespace_name + "/" + pod->name : std::move(meta.uid);
@@ -61,7 +62,9 @@ Status DecodePod(const Field& doc, Pod* pod) {
   MICROSEG_RETURN_IF_ERROR(status.ExpectMap());
   MICROSEG_RETURN_IF_ERROR(status.Child("phase").ReadString(&pod->phase));
   Field pod_ip = status.Child("podIP");
-  if (pod_ip.present()) {
+  // Some tools write podIP: "" for a pod without an address yet.
+  if (pod_ip.present() &&
+      !(pod_ip.is_string() && pod_ip.json().get_ref<const std::string&>().empty())) {
     IpAddress ip;
     MICROSEG_RETURN_IF_ERROR(DecodeIp(pod_ip, &ip));
     AddUnique(&pod->ips, ip);
@@ -103,7 +106,8 @@ Status DecodeNode(const Field& doc, Node* node) {
 
 Status DecodeService(const Field& doc, Service* service) {
   ObjectMeta meta;
-  MICROSEG_RETURN_IF_ERROR(DecodeMetadata(doc, /*namespaced=*/true, NameRule::kDns1035Label, &meta));
+  MICROSEG_RETURN_IF_ERROR(
+      DecodeMetadata(doc, /*namespaced=*/true, NameRule::kDns1035Label, &meta));
   service->namespace_name = std::move(meta.namespace_name);
   service->name = std::move(meta.name);
 

@@ -94,21 +94,33 @@ TEST(DecodePod, IpsAndPhaseAndHostNetwork) {
   };
   const Case cases[] = {
       {"podIP only", "status: {podIP: 10.1.0.1}", {Ip("10.1.0.1")}, "", false},
-      {"podIPs only, dual stack", "status: {podIPs: [{ip: 10.1.0.1}, {ip: 'fd00::1'}]}",
-       {Ip("10.1.0.1"), Ip("fd00::1")}, "", false},
+      {"podIPs only, dual stack",
+       "status: {podIPs: [{ip: 10.1.0.1}, {ip: 'fd00::1'}]}",
+       {Ip("10.1.0.1"), Ip("fd00::1")},
+       "",
+       false},
       {"podIP and podIPs are united without duplicates",
        "status: {podIP: 'fd00::1', podIPs: [{ip: 10.1.0.1}, {ip: 'fd00::1'}]}",
-       {Ip("fd00::1"), Ip("10.1.0.1")}, "", false},
-      {"succeeded pod keeps its phase", "status: {phase: Succeeded, podIP: 10.1.0.1}",
-       {Ip("10.1.0.1")}, "Succeeded", false},
+       {Ip("fd00::1"), Ip("10.1.0.1")},
+       "",
+       false},
+      {"succeeded pod keeps its phase",
+       "status: {phase: Succeeded, podIP: 10.1.0.1}",
+       {Ip("10.1.0.1")},
+       "Succeeded",
+       false},
       {"pending pod without IP", "status: {phase: Pending}", {}, "Pending", false},
-      {"hostNetwork pod", "spec: {hostNetwork: true}\nstatus: {podIP: 192.168.1.10}",
-       {Ip("192.168.1.10")}, "", true},
+      {"empty podIP is no IP", "status: {phase: Pending, podIP: ''}", {}, "Pending", false},
+      {"hostNetwork pod",
+       "spec: {hostNetwork: true}\nstatus: {podIP: 192.168.1.10}",
+       {Ip("192.168.1.10")},
+       "",
+       true},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.description);
-    std::string text = std::string("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\n") +
-                       c.status_and_spec + "\n";
+    std::string text =
+        std::string("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\n") + c.status_and_spec + "\n";
     LoadedManifests m = MustParse(text);
     ASSERT_EQ(m.objects.pods.size(), 1u);
     EXPECT_EQ(m.objects.pods[0].ips, c.ips);
@@ -180,8 +192,8 @@ TEST(DecodeService, AbsentOrEmptySelectorSelectsNothing) {
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.description);
-    LoadedManifests m = MustParse(std::string("apiVersion: v1\nkind: Service\nmetadata: {name: s}\n") +
-                                  c.spec + "\n");
+    LoadedManifests m = MustParse(
+        std::string("apiVersion: v1\nkind: Service\nmetadata: {name: s}\n") + c.spec + "\n");
     ASSERT_EQ(m.objects.services.size(), 1u);
     EXPECT_FALSE(m.objects.services[0].selector.has_value());
     EXPECT_TRUE(m.objects.services[0].cluster_ips.empty());

@@ -20,9 +20,15 @@ Status DecodeName(const Field& field, NameRule rule, std::string* name) {
   if (name->empty()) return field.Missing();
   std::string err;
   switch (rule) {
-    case NameRule::kDnsSubdomain: err = ValidateDnsSubdomain(*name); break;
-    case NameRule::kDnsLabel: err = ValidateDnsLabel(*name); break;
-    case NameRule::kDns1035Label: err = ValidateDns1035Label(*name); break;
+    case NameRule::kDnsSubdomain:
+      err = ValidateDnsSubdomain(*name);
+      break;
+    case NameRule::kDnsLabel:
+      err = ValidateDnsLabel(*name);
+      break;
+    case NameRule::kDns1035Label:
+      err = ValidateDns1035Label(*name);
+      break;
   }
   if (!err.empty()) return field.Error("invalid name " + Quote(*name) + ": " + err);
   return Status::Ok();
@@ -73,7 +79,8 @@ Status DecodeMetadata(const Field& doc, bool namespaced, NameRule rule, ObjectMe
   if (namespaced) {
     Field ns = metadata.Child("namespace");
     meta->namespace_name = "default";
-    if (ns.present()) MICROSEG_RETURN_IF_ERROR(DecodeName(ns, NameRule::kDnsLabel, &meta->namespace_name));
+    if (ns.present())
+      MICROSEG_RETURN_IF_ERROR(DecodeName(ns, NameRule::kDnsLabel, &meta->namespace_name));
   }
   MICROSEG_RETURN_IF_ERROR(metadata.Child("uid").ReadString(&meta->uid));
   return DecodeLabels(metadata.Child("labels"), &meta->labels);

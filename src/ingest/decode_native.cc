@@ -114,7 +114,8 @@ Status DecodeRulesetRules(const Field& rules, std::vector<RulesetRule>* out) {
 
 Status DecodeWorkload(const Field& doc, Workload* workload) {
   ObjectMeta meta;
-  MICROSEG_RETURN_IF_ERROR(DecodeMetadata(doc, /*namespaced=*/false, NameRule::kDnsSubdomain, &meta));
+  MICROSEG_RETURN_IF_ERROR(
+      DecodeMetadata(doc, /*namespaced=*/false, NameRule::kDnsSubdomain, &meta));
   workload->name = std::move(meta.name);
   workload->labels = std::move(meta.labels);
 
@@ -159,7 +160,8 @@ Status DecodeWorkload(const Field& doc, Workload* workload) {
 
 Status DecodeIpList(const Field& doc, IpList* list) {
   ObjectMeta meta;
-  MICROSEG_RETURN_IF_ERROR(DecodeMetadata(doc, /*namespaced=*/false, NameRule::kDnsSubdomain, &meta));
+  MICROSEG_RETURN_IF_ERROR(
+      DecodeMetadata(doc, /*namespaced=*/false, NameRule::kDnsSubdomain, &meta));
   list->name = std::move(meta.name);
 
   constexpr CidrOptions kOptions{.mask_host_bits = false, .allow_bare_ip = true};
@@ -189,13 +191,15 @@ Status DecodeIpList(const Field& doc, IpList* list) {
 
 Status DecodeRuleset(const Field& doc, Ruleset* ruleset) {
   ObjectMeta meta;
-  MICROSEG_RETURN_IF_ERROR(DecodeMetadata(doc, /*namespaced=*/false, NameRule::kDnsSubdomain, &meta));
+  MICROSEG_RETURN_IF_ERROR(
+      DecodeMetadata(doc, /*namespaced=*/false, NameRule::kDnsSubdomain, &meta));
   ruleset->name = std::move(meta.name);
 
   Field spec = doc.Child("spec");
   MICROSEG_RETURN_IF_ERROR(spec.RequireMap());
   size_t tier = 1;  // application
-  MICROSEG_RETURN_IF_ERROR(DecodeEnum(spec.Child("tier"), {"admin", "application", "baseline"}, &tier));
+  MICROSEG_RETURN_IF_ERROR(
+      DecodeEnum(spec.Child("tier"), {"admin", "application", "baseline"}, &tier));
   constexpr RulesetTier kTiers[] = {RulesetTier::kAdmin, RulesetTier::kApplication,
                                     RulesetTier::kBaseline};
   ruleset->tier = kTiers[tier];
@@ -209,7 +213,8 @@ Status DecodeRuleset(const Field& doc, Ruleset* ruleset) {
 
 Status DecodeEnforcementMode(const Field& doc, EnforcementMode* mode) {
   ObjectMeta meta;
-  MICROSEG_RETURN_IF_ERROR(DecodeMetadata(doc, /*namespaced=*/false, NameRule::kDnsSubdomain, &meta));
+  MICROSEG_RETURN_IF_ERROR(
+      DecodeMetadata(doc, /*namespaced=*/false, NameRule::kDnsSubdomain, &meta));
   mode->name = std::move(meta.name);
 
   Field spec = doc.Child("spec");

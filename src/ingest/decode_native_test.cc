@@ -95,7 +95,8 @@ spec:
   EXPECT_EQ(rs.priority, 5);
   EXPECT_EQ(rs.scope.selector.ToString(), "app=billing");
   EXPECT_EQ(rs.scope.namespace_selector->ToString(), "env=prod");
-  EXPECT_EQ(rs.scope.kinds, (std::vector<EndpointKind>{EndpointKind::kPod, EndpointKind::kWorkload}));
+  EXPECT_EQ(rs.scope.kinds,
+            (std::vector<EndpointKind>{EndpointKind::kPod, EndpointKind::kWorkload}));
 
   ASSERT_EQ(rs.ingress.size(), 2u);
   const RulesetRule& from_web = rs.ingress[0];

@@ -52,8 +52,7 @@ Status DecodePeer(const Field& field, NetworkPolicyPeer* peer) {
 }
 
 // `peers_key` is "from" for ingress rules, "to" for egress rules.
-Status DecodeRules(const Field& rules, const char* peers_key,
-                   std::vector<NetworkPolicyRule>* out) {
+Status DecodeRules(const Field& rules, const char* peers_key, std::vector<NetworkPolicyRule>* out) {
   return rules.ForEachItem([&](const Field& item) -> Status {
     MICROSEG_RETURN_IF_ERROR(item.ExpectMap());
     NetworkPolicyRule rule;
@@ -78,7 +77,8 @@ Status DecodeRules(const Field& rules, const char* peers_key,
 
 Status DecodeNetworkPolicy(const Field& doc, NetworkPolicy* policy) {
   ObjectMeta meta;
-  MICROSEG_RETURN_IF_ERROR(DecodeMetadata(doc, /*namespaced=*/true, NameRule::kDnsSubdomain, &meta));
+  MICROSEG_RETURN_IF_ERROR(
+      DecodeMetadata(doc, /*namespaced=*/true, NameRule::kDnsSubdomain, &meta));
   policy->namespace_name = std::move(meta.namespace_name);
   policy->name = std::move(meta.name);
 
@@ -97,7 +97,8 @@ Status DecodeNetworkPolicy(const Field& doc, NetworkPolicy* policy) {
     if (!item.present()) return item.Missing();
     size_t index = 0;
     MICROSEG_RETURN_IF_ERROR(DecodeEnum(item, {"Ingress", "Egress"}, &index));
-    if (listed[index]) return item.Error("duplicate value " + Quote(index == 0 ? "Ingress" : "Egress"));
+    if (listed[index])
+      return item.Error("duplicate value " + Quote(index == 0 ? "Ingress" : "Egress"));
     listed[index] = true;
     return Status::Ok();
   }));

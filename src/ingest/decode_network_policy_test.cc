@@ -32,8 +32,8 @@ TEST(DecodeNetworkPolicy, PolicyTypesDefaulting) {
       {"empty policyTypes defaults like absent", "spec: {policyTypes: [], egress: [{}]}", true,
        true},
       {"explicit Egress only", "spec: {policyTypes: [Egress]}", false, true},
-      {"explicit Ingress only despite egress rules",
-       "spec: {policyTypes: [Ingress], egress: [{}]}", true, false},
+      {"explicit Ingress only despite egress rules", "spec: {policyTypes: [Ingress], egress: [{}]}",
+       true, false},
       {"explicit both", "spec: {policyTypes: [Ingress, Egress]}", true, true},
       {"absent spec", "", true, false},
   };

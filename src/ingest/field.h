@@ -14,10 +14,9 @@
 #pragma once
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
-
-#include <nlohmann/json.hpp>
 
 #include "common/status.h"
 
@@ -121,7 +120,7 @@ class Field {
 
   const Json* value_ = nullptr;
   const Field* parent_ = nullptr;
-  std::string_view key_;  // set for map entries
+  std::string_view key_;     // set for map entries
   size_t index_ = kNoIndex;  // set for list items
 };
 

@@ -58,12 +58,14 @@ inline std::string Describe(const ObjectSet& objects) {
   auto container_ports = [](const std::vector<ContainerPort>& list) {
     std::string text;
     for (const ContainerPort& p : list) {
-      text += p.name + "=" + std::string(ProtocolName(p.protocol)) + "/" + std::to_string(p.port) + " ";
+      text +=
+          p.name + "=" + std::string(ProtocolName(p.protocol)) + "/" + std::to_string(p.port) + " ";
     }
     return text;
   };
   auto scope = [&](const Scope& s) {
-    std::string text = "{" + s.selector.ToString() + "} ns=" + selector(s.namespace_selector) + " kinds=";
+    std::string text =
+        "{" + s.selector.ToString() + "} ns=" + selector(s.namespace_selector) + " kinds=";
     for (EndpointKind k : s.kinds) text += std::string(EndpointKindName(k)) + " ";
     return text;
   };
@@ -71,15 +73,16 @@ inline std::string Describe(const ObjectSet& objects) {
     out << "Namespace " << ns.name << " " << ns.labels.ToString() << "\n";
   }
   for (const Pod& p : objects.pods) {
-    out << "Pod " << p.Key() << " uid=" << p.uid << " " << p.labels.ToString() << " ips=" << ips(p.ips)
-        << "node=" << p.node_name << " host=" << p.host_network << " phase=" << p.phase
-        << " ports=" << container_ports(p.ports) << "\n";
+    out << "Pod " << p.Key() << " uid=" << p.uid << " " << p.labels.ToString()
+        << " ips=" << ips(p.ips) << "node=" << p.node_name << " host=" << p.host_network
+        << " phase=" << p.phase << " ports=" << container_ports(p.ports) << "\n";
   }
   for (const Node& n : objects.nodes) {
     out << "Node " << n.name << " " << n.labels.ToString() << " ips=" << ips(n.ips) << "\n";
   }
   for (const Service& s : objects.services) {
-    out << "Service " << s.Key() << " sel=" << selector(s.selector) << " ips=" << ips(s.cluster_ips);
+    out << "Service " << s.Key() << " sel=" << selector(s.selector)
+        << " ips=" << ips(s.cluster_ips);
     for (const ServicePort& p : s.ports) {
       out << p.name << ":" << ProtocolName(p.protocol) << "/" << p.port << "->" << p.target_port
           << p.target_port_name << " ";
@@ -106,18 +109,20 @@ inline std::string Describe(const ObjectSet& objects) {
   }
   std::vector<const AdminNetworkPolicy*> admin;
   for (const AdminNetworkPolicy& anp : objects.admin_network_policies) admin.push_back(&anp);
-  if (objects.baseline_admin_network_policy) admin.push_back(&*objects.baseline_admin_network_policy);
+  if (objects.baseline_admin_network_policy)
+    admin.push_back(&*objects.baseline_admin_network_policy);
   for (const AdminNetworkPolicy* anp : admin) {
     out << anp->KindName() << " " << anp->name << " prio=" << anp->priority << " subject={"
-        << anp->subject.namespace_selector.ToString() << "} pods=" << selector(anp->subject.pod_selector)
-        << "\n";
+        << anp->subject.namespace_selector.ToString()
+        << "} pods=" << selector(anp->subject.pod_selector) << "\n";
     for (const auto* rules : {&anp->ingress, &anp->egress}) {
       for (const AdminRule& r : *rules) {
         out << "  rule " << r.name << " " << AdminActionName(r.action)
             << " ports=" << (r.ports ? ports(*r.ports) : "-") << "\n";
         for (const AdminPeer& peer : r.peers) {
-          out << "    peer " << static_cast<int>(peer.kind) << " {" << peer.namespace_selector.ToString()
-              << "} {" << peer.pod_selector.ToString() << "} {" << peer.node_selector.ToString() << "}";
+          out << "    peer " << static_cast<int>(peer.kind) << " {"
+              << peer.namespace_selector.ToString() << "} {" << peer.pod_selector.ToString()
+              << "} {" << peer.node_selector.ToString() << "}";
           for (const Cidr& c : peer.networks) out << " " << c.ToString();
           out << "\n";
         }
@@ -126,8 +131,8 @@ inline std::string Describe(const ObjectSet& objects) {
   }
   for (const Workload& w : objects.workloads) {
     out << "Workload " << w.name << " " << w.labels.ToString() << " ips=" << ips(w.ips)
-        << "host=" << w.host << " unmanaged=" << w.unmanaged << " ports=" << container_ports(w.ports)
-        << "\n";
+        << "host=" << w.host << " unmanaged=" << w.unmanaged
+        << " ports=" << container_ports(w.ports) << "\n";
   }
   for (const IpList& l : objects.ip_lists) {
     out << "IPList " << l.name;
@@ -140,7 +145,8 @@ inline std::string Describe(const ObjectSet& objects) {
         << " scope=" << scope(r.scope) << "\n";
     for (const auto* rules : {&r.ingress, &r.egress}) {
       for (const RulesetRule& rule : *rules) {
-        out << "  rule " << rule.name << " " << (rule.action == RuleAction::kAllow ? "Allow" : "Deny")
+        out << "  rule " << rule.name << " "
+            << (rule.action == RuleAction::kAllow ? "Allow" : "Deny")
             << " ports=" << ports(rule.ports) << "\n";
         for (const RulesetPeer& peer : rule.peers) {
           out << "    peer " << static_cast<int>(peer.kind) << " " << selector(peer.selector) << " "
@@ -151,7 +157,8 @@ inline std::string Describe(const ObjectSet& objects) {
     }
   }
   for (const EnforcementMode& m : objects.enforcement_modes) {
-    out << "EnforcementMode " << m.name << " " << ModeName(m.mode) << " scope=" << scope(m.scope) << "\n";
+    out << "EnforcementMode " << m.name << " " << ModeName(m.mode) << " scope=" << scope(m.scope)
+        << "\n";
   }
   return out.str();
 }

@@ -7,8 +7,8 @@ namespace {
 // nlohmann says "[json.exception.parse_error.101] parse error at line 3,
 // column 5: syntax error ..."; keep the part a user needs.
 std::string TrimJsonError(std::string what) {
-  if (size_t bracket = what.find("] "); what.rfind("[json.exception", 0) == 0 &&
-                                         bracket != std::string::npos) {
+  if (size_t bracket = what.find("] ");
+      what.rfind("[json.exception", 0) == 0 && bracket != std::string::npos) {
     what.erase(0, bracket + 2);
   }
   if (what.rfind("parse error at ", 0) == 0) what.erase(0, 15);
@@ -26,11 +26,13 @@ class ItemSplitter {
     using Event = Json::parse_event_t;
     if (depth == 0 && event == Event::object_start) top_is_object_ = true;
     if (depth == 1 && event == Event::key) {
-      items_key_ = top_is_object_ && parsed.is_string() && parsed.get_ref<const std::string&>() == "items";
+      items_key_ =
+          top_is_object_ && parsed.is_string() && parsed.get_ref<const std::string&>() == "items";
     }
     if (depth == 1 && event == Event::array_start) in_items_ = items_key_;
     if (depth == 1 && event == Event::array_end) in_items_ = false;
-    bool item_done = event == Event::object_end || event == Event::array_end || event == Event::value;
+    bool item_done =
+        event == Event::object_end || event == Event::array_end || event == Event::value;
     if (in_items_ && depth == 2 && item_done) {
       on_item_(index_++, parsed);
       return false;  // leave it out of the tree

@@ -5,8 +5,9 @@
 // a warning. Any invalid object of a known kind fails the whole load, with a
 // message naming file, document, object and field path, e.g.
 //   web.yaml: document 2: NetworkPolicy shop/web: spec.ingress[0].ports[1].port:
-//   expected an integer or a port name, got "eighty"
+//   invalid port name "eighty!": must contain only lowercase letters, digits and '-'
 // Nothing is half-loaded: on error the caller gets only the Status.
+// The formats, defaults and checks are documented in docs/MANIFESTS.md.
 #pragma once
 
 #include <string>
@@ -20,7 +21,8 @@ namespace microseg {
 
 struct LoadedManifests {
   ObjectSet objects;
-  std::vector<std::string> warnings;  // e.g. "x.yaml: document 3: skipping unknown kind Deployment"
+  // e.g. "x.yaml: document 3: skipping unsupported kind Deployment"
+  std::vector<std::string> warnings;
 };
 
 // `source` names the input in messages (a path, or "<stdin>").

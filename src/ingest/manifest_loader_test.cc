@@ -29,9 +29,10 @@ TEST(LoadManifests, DirectoryIsRecursiveSortedAndFiltered) {
   // z-dup.yaml is read last and replaces the pod of a.yaml.
   ASSERT_EQ(objects.pods.size(), 1u);
   EXPECT_EQ(objects.pods[0].labels.ToString(), "app=web,version=v2");
-  EXPECT_EQ(loaded->warnings,
-            (std::vector<std::string>{dir + "/z-dup.yaml: document 1: Pod shop/web-1: duplicate of " +
-                                      dir + "/a.yaml: document 2; the later one wins"}));
+  EXPECT_EQ(
+      loaded->warnings,
+      (std::vector<std::string>{dir + "/z-dup.yaml: document 1: Pod shop/web-1: duplicate of " +
+                                dir + "/a.yaml: document 2; the later one wins"}));
 }
 
 TEST(LoadManifests, FilesInTheGivenOrder) {
@@ -99,11 +100,9 @@ TEST(ParseManifests, JsonListItemsAreStreamed) {
        "test.json: document 1: Namespace A: metadata.name: invalid name \"A\": must be a lowercase "
        "RFC 1123 label (lowercase alphanumerics and '-', starting and ending with an "
        "alphanumeric)"},
-      {"the first error wins",
-       R"({"items": [{"kind": 1}, {"kind": 2}], "kind": "List"})",
+      {"the first error wins", R"({"items": [{"kind": 1}, {"kind": 2}], "kind": "List"})",
        "test.json: document 1: items[0].kind: expected a string, got an integer"},
-      {"nested lists are refused",
-       R"({"items": [{"kind": "List", "items": []}], "kind": "List"})",
+      {"nested lists are refused", R"({"items": [{"kind": "List", "items": []}], "kind": "List"})",
        "test.json: document 1: items[0]: a List inside a List is not supported"},
       {"null items are skipped", R"({"items": [null], "kind": "List"})", ""},
   };
@@ -119,7 +118,8 @@ TEST(ParseManifests, JsonListWarningsAndDuplicates) {
       {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "a", "labels": {"v": "1"}}},
       {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "d"}},
       {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "a", "labels": {"v": "2"}}}],
-    "kind": "List", "apiVersion": "v1"})", "test.json");
+    "kind": "List", "apiVersion": "v1"})",
+                                "test.json");
   ASSERT_EQ(m.objects.namespaces.size(), 1u);
   EXPECT_EQ(*m.objects.namespaces[0].labels.Get("v"), "2");
   EXPECT_EQ(m.warnings, (std::vector<std::string>{

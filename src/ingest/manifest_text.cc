@@ -176,8 +176,8 @@ Status DecodeManifestText(std::string_view text, const std::string& source, Obje
   bool json_file = EndsWith(source, ".json");
   if (json_file || LooksLikeJson(text)) {
     decoder.StartDocument(1);
-    Result<Json> document = ParseJsonText(
-        text, [&](size_t index, Json& item) { decoder.StageItem(index, item); });
+    Result<Json> document =
+        ParseJsonText(text, [&](size_t index, Json& item) { decoder.StageItem(index, item); });
     if (document.ok()) return decoder.DecodeObject(Field(*document), /*allow_list=*/true);
     // Not strict JSON, but maybe YAML (a trailing comma, several documents);
     // if neither, the JSON error is the one that makes sense.

@@ -70,8 +70,8 @@ void ObjectSink::Add(DecodedObject object, const std::string& origin) {
 }
 
 template <typename T>
-void ObjectSink::AddTo(std::vector<T>* list, std::string_view kind, const std::string& key,
-                       T value, const std::string& origin) {
+void ObjectSink::AddTo(std::vector<T>* list, std::string_view kind, const std::string& key, T value,
+                       const std::string& origin) {
   size_t index = list->size();
   if (Claim(kind, key, origin, &index)) {
     list->push_back(std::move(value));

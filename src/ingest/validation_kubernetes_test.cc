@@ -94,11 +94,13 @@ TEST(Validation, Metadata) {
        "test.yaml: document 1: Pod default/Web_1: metadata.name: invalid name \"Web_1\": must be "
        "a lowercase RFC 1123 subdomain (lowercase alphanumerics, '-' and '.', starting and ending "
        "with an alphanumeric)"},
-      {"namespace name must be a DNS label", "apiVersion: v1\nkind: Namespace\nmetadata: {name: a.b}\n",
+      {"namespace name must be a DNS label",
+       "apiVersion: v1\nkind: Namespace\nmetadata: {name: a.b}\n",
        "test.yaml: document 1: Namespace a.b: metadata.name: invalid name \"a.b\": must be a "
        "lowercase RFC 1123 label (lowercase alphanumerics and '-', starting and ending with an "
        "alphanumeric)"},
-      {"service name must be a DNS-1035 label", "apiVersion: v1\nkind: Service\nmetadata: {name: 1web}\n",
+      {"service name must be a DNS-1035 label",
+       "apiVersion: v1\nkind: Service\nmetadata: {name: 1web}\n",
        "test.yaml: document 1: Service default/1web: metadata.name: invalid name \"1web\": must be "
        "a lowercase RFC 1035 label (lowercase alphanumerics and '-', starting with a letter and "
        "ending with an alphanumeric)"},
@@ -109,11 +111,13 @@ TEST(Validation, Metadata) {
        "alphanumeric)"},
       {"labels must be a map", kPod.substr(0, kPod.size() - 2) + ", labels: [a]}\n",
        kPodError + "metadata.labels: expected a map, got a list"},
-      {"label key syntax", "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  namespace: shop\n  labels: {-bad: x}\n",
+      {"label key syntax",
+       "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  namespace: shop\n  labels: {-bad: x}\n",
        kPodError + "metadata.labels: invalid label key \"-bad\": name part must start and end "
                    "with an alphanumeric character"},
       {"label value must be a string, not an integer",
-       "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  namespace: shop\n  labels: {version: 1}\n",
+       "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  namespace: shop\n  labels: {version: "
+       "1}\n",
        kPodError + "metadata.labels.version: expected a string, got an integer"},
       {"label value syntax; keys with dots or slashes are quoted in paths",
        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  namespace: shop\n  labels: "
@@ -230,11 +234,13 @@ TEST(Validation, NetworkPolicyPeersAndTypes) {
        at + ".ipBlock.except[0]: 10.0.0.0/8 must be a strict subset of cidr 10.0.0.0/8"},
       {"except of another family", NpPeer("{ipBlock: {cidr: 10.0.0.0/8, except: ['fd00::/64']}}"),
        at + ".ipBlock.except[0]: must be of the same IP family as cidr 10.0.0.0/8"},
-      {"egress peers are under to", kNp + "spec: {egress: [{to: [{ipBlock: {cidr: 0.0.0.0/0}, namespaceSelector: {}}]}]}\n",
+      {"egress peers are under to",
+       kNp + "spec: {egress: [{to: [{ipBlock: {cidr: 0.0.0.0/0}, namespaceSelector: {}}]}]}\n",
        kNpError + "spec.egress[0].to[0]: ipBlock may not be combined with podSelector or "
                   "namespaceSelector"},
       {"policyTypes values", kNp + "spec: {policyTypes: [ingress]}\n",
-       kNpError + "spec.policyTypes[0]: unsupported value \"ingress\" (expected Ingress or Egress)"},
+       kNpError +
+           "spec.policyTypes[0]: unsupported value \"ingress\" (expected Ingress or Egress)"},
       {"policyTypes duplicates", kNp + "spec: {policyTypes: [Ingress, Egress, Ingress]}\n",
        kNpError + "spec.policyTypes[2]: duplicate value \"Ingress\""},
       {"ingress must be a list", kNp + "spec: {ingress: all}\n",
@@ -257,7 +263,8 @@ TEST(Validation, LabelSelectors) {
        at + "matchExpressions[0].operator: required field is missing"},
       {"In needs values", NpSelector("{matchExpressions: [{key: a, operator: In}]}"),
        at + "matchExpressions[0].values: must be non-empty when operator is In"},
-      {"NotIn needs values", NpSelector("{matchExpressions: [{key: a, operator: NotIn, values: []}]}"),
+      {"NotIn needs values",
+       NpSelector("{matchExpressions: [{key: a, operator: NotIn, values: []}]}"),
        at + "matchExpressions[0].values: must be non-empty when operator is NotIn"},
       {"Exists takes no values",
        NpSelector("{matchExpressions: [{key: a, operator: Exists, values: [x]}]}"),
@@ -270,7 +277,8 @@ TEST(Validation, LabelSelectors) {
       {"key syntax", NpSelector("{matchExpressions: [{key: 'a b', operator: Exists}]}"),
        at + "matchExpressions[0].key: invalid label key \"a b\": name part may contain only "
             "alphanumerics, '-', '_' and '.'"},
-      {"values syntax", NpSelector("{matchExpressions: [{key: a, operator: In, values: [ok, -x]}]}"),
+      {"values syntax",
+       NpSelector("{matchExpressions: [{key: a, operator: In, values: [ok, -x]}]}"),
        at + "matchExpressions[0].values[1]: invalid label value \"-x\": value must start and end "
             "with an alphanumeric character"},
       {"matchLabels value syntax", NpSelector("{matchLabels: {app: -x}}"),

@@ -35,9 +35,7 @@ bool AllOf(std::string_view s, bool (*pred)(char)) {
 }
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 bool IsOctal(char c) { return c >= '0' && c <= '7'; }
-bool IsHex(char c) {
-  return IsDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
+bool IsHex(char c) { return IsDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
 
 // [-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?
 bool IsCoreFloat(std::string_view s) {
@@ -82,6 +80,40 @@ Json ParseInteger(bool negative, std::string_view digits, int base, const std::s
   if (magnitude > kMinMagnitude) return ParseFloat(text);
   if (magnitude == kMinMagnitude) return Json(std::numeric_limits<int64_t>::min());
   return Json(-static_cast<int64_t>(magnitude));
+}
+
+// Well-formed UTF-8 (no overlongs, surrogates or values past U+10FFFF), as
+// nlohmann requires of JSON text: a string that passed here can be dumped.
+bool IsValidUtf8(std::string_view s) {
+  size_t i = 0;
+  while (i < s.size()) {
+    auto c = static_cast<unsigned char>(s[i]);
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    size_t n;
+    uint32_t cp;
+    if ((c & 0xE0) == 0xC0) {
+      n = 1, cp = c & 0x1F;
+    } else if ((c & 0xF0) == 0xE0) {
+      n = 2, cp = c & 0x0F;
+    } else if ((c & 0xF8) == 0xF0) {
+      n = 3, cp = c & 0x07;
+    } else {
+      return false;
+    }
+    if (i + n >= s.size()) return false;  // truncated sequence
+    for (size_t k = 1; k <= n; ++k) {
+      auto cc = static_cast<unsigned char>(s[i + k]);
+      if ((cc & 0xC0) != 0x80) return false;
+      cp = (cp << 6) | (cc & 0x3F);
+    }
+    constexpr uint32_t kMin[] = {0, 0x80, 0x800, 0x10000};
+    if (cp < kMin[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
+    i += n + 1;
+  }
+  return true;
 }
 
 // Counts values (with their children), to bound alias expansion.
@@ -133,6 +165,7 @@ class JsonBuilder : public YAML::EventHandler {
 
   void OnScalar(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor,
                 const std::string& value) override {
+    if (!IsValidUtf8(value)) throw ConversionError{mark, "invalid UTF-8"};
     if (AwaitingKey()) {
       if (anchor != YAML::NullAnchor) anchors_[anchor] = {Json(value), 1};
       return SetKey(mark, value);
@@ -252,7 +285,7 @@ Json ResolvePlainScalar(const std::string& text) {
 Result<std::vector<Json>> YamlToJson(std::string_view text) {
   std::vector<Json> documents;
   // Aliases may repeat a node; allow generous sharing, but not exponential.
-  JsonBuilder builder(/*value_budget=*/4 * text.size() + 100000);
+  JsonBuilder builder(/*value_budget=*/4 * text.size() + 10000);
   std::istringstream in{std::string(text)};
   try {
     YAML::Parser parser(in);
@@ -264,6 +297,7 @@ Result<std::vector<Json>> YamlToJson(std::string_view text) {
       // yielding empty documents without consuming input.
       const YAML::Mark& start = builder.document_start();
       if (previous_start == static_cast<size_t>(start.pos)) {
+        documents.pop_back();  // report the first of the looping documents
         throw ConversionError{start, "unexpected characters after the document"};
       }
       previous_start = start.pos;

@@ -77,6 +77,17 @@ TEST(YamlToJson, DocumentsIncludingEmptyOnes) {
   EXPECT_EQ((*docs)[3], Json::parse(R"([1, "x"])"));
 }
 
+TEST(YamlToJson, Utf8) {
+  Result<std::vector<Json>> docs = YamlToJson("a: caf\xc3\xa9 \xf0\x9f\x90\xb3\n");
+  ASSERT_TRUE(docs.ok()) << docs.status().message();
+  EXPECT_EQ((*docs)[0]["a"], Json("caf\xc3\xa9 \xf0\x9f\x90\xb3"));
+  for (const char* bad :
+       {"a: \xc0\xaf\n", "a: \xed\xa0\x80\n", "a: \xf4\x90\x80\x80\n", "a: \x80\n", "\xff: 1\n"}) {
+    SCOPED_TRACE(bad);
+    EXPECT_FALSE(YamlToJson(bad).ok());
+  }
+}
+
 TEST(YamlToJson, AnchorsAndAliases) {
   Result<std::vector<Json>> docs = YamlToJson("base: &b {app: web}\ncopy: *b\nlist: [*b, *b]\n");
   ASSERT_TRUE(docs.ok()) << docs.status().message();
@@ -100,12 +111,16 @@ TEST(YamlToJson, Errors) {
        "contains it"},
       {"a map as a key", "? {a: 1}\n: x\n",
        "document 1: invalid YAML: line 1, column 3: a mapping key must be a string"},
+      {"stray characters after a flow mapping (yaml-cpp would loop)", "{a: b}, c\n",
+       "document 2: invalid YAML: line 1, column 7: unexpected characters after the document"},
+      {"invalid UTF-8 (JSON text must be UTF-8; so must our strings)", "a: \"x\\xff\"\nb: \xc3\n",
+       "document 1: invalid YAML: line 2, column 4: invalid UTF-8"},
       {"billion laughs",
        "a: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
        "c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, "
        "*c, *c]\ne: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]\nf: &f [*e, *e, *e, *e, *e, *e, "
        "*e, *e, *e, *e]\ng: [*f, *f, *f, *f, *f, *f, *f, *f, *f, *f]\n",
-       "document 1: invalid YAML: line 5, column 40: document too large after alias expansion"},
+       "document 1: invalid YAML: line 4, column 44: document too large after alias expansion"},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.description);

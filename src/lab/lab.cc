@@ -324,6 +324,10 @@ Status Sweep(const std::string& name, const std::string& state_dir) {
   }
   std::error_code ec;
   fs::remove(path, ec);
+  for (const auto& e : fs::directory_iterator(state_dir, ec)) {
+    std::string file = e.path().filename().string();
+    if (file.rfind(name + "-agent-", 0) == 0 && file.ends_with(".log")) fs::remove(e.path(), ec);
+  }
   return result;
 }
 

@@ -5,6 +5,8 @@
 #include "lab/lab.h"
 
 #include <gtest/gtest.h>
+#include <cctype>
+#include <string>
 #include <unistd.h>
 
 #include "dataplane/nft/libnftables_executor.h"
@@ -18,8 +20,19 @@ namespace {
 using namespace microseg::testing;
 using std::chrono::milliseconds;
 
-constexpr char kLabName[] = "t";  // namespaces "ms-t-*"
 constexpr char kStateDir[] = "/tmp/microseg-lab-test";
+
+// Each test gets its own lab name (netns prefix "ms-<name>-"): ctest runs
+// the tests of this file as separate processes, possibly at the same time,
+// and a sweep by one must never remove another's namespaces.
+std::string LabName() {
+  const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+  std::string name = std::string("t") + std::to_string(getpid() % 100000) + "-";
+  for (const char* c = info->name(); *c && name.size() < 12; ++c) {
+    if (isupper(static_cast<unsigned char>(*c))) name += static_cast<char>(tolower(*c));
+  }
+  return name;
+}
 
 ObjectSet Cluster() {
   ObjectSet o;
@@ -100,17 +113,19 @@ class LabTest : public ::testing::Test {
   void SetUp() override {
     if (geteuid() != 0) GTEST_SKIP() << "needs root";
     if (!nft::NftablesAvailable()) GTEST_SKIP() << "nftables not usable here";
-    ASSERT_TRUE(Sweep(kLabName, kStateDir).ok());
+    lab_name_ = LabName();
+    ASSERT_TRUE(Sweep(lab_name_, kStateDir).ok());
   }
   void TearDown() override {
     lab_.reset();  // ~Lab stops agents and sweeps
-    Sweep(kLabName, kStateDir);
-    EXPECT_TRUE(ListNetns(std::string("ms-") + kLabName + "-").empty());
+    if (lab_name_.empty()) return;  // skipped
+    Sweep(lab_name_, kStateDir);
+    EXPECT_TRUE(ListNetns("ms-" + lab_name_ + "-").empty());
   }
 
   void Up(const ObjectSet& objects) {
     LabOptions o;
-    o.name = kLabName;
+    o.name = lab_name_;
     o.state_dir = kStateDir;
     o.agent_poll = milliseconds(50);
     auto lab = Lab::Up(objects, o);
@@ -135,6 +150,7 @@ class LabTest : public ::testing::Test {
     }
   }
 
+  std::string lab_name_;
   std::unique_ptr<Lab> lab_;
 };
 
@@ -169,10 +185,10 @@ TEST_F(LabTest, IncrementalUpdatesAreEnforced) {
 
 TEST_F(LabTest, DownRemovesEverythingEvenAfterAnAbandonedRun) {
   Up(Cluster());
-  EXPECT_EQ(ListNetns(std::string("ms-") + kLabName + "-").size(), 1u + 3u + 9u);
+  EXPECT_EQ(ListNetns("ms-" + lab_name_ + "-").size(), 1u + 3u + 9u);
   // Simulate a crash: forget the Lab without stopping it cleanly, then sweep.
   lab_->Down();
-  EXPECT_TRUE(ListNetns(std::string("ms-") + kLabName + "-").empty());
+  EXPECT_TRUE(ListNetns("ms-" + lab_name_ + "-").empty());
 }
 
 }  // namespace

@@ -31,7 +31,7 @@ struct DirectionDiff {
   std::vector<ClassDelta> classes_changed;
 
   bool empty() const;
-  size_t ElementOps() const;  // element removals + additions, new classes' elements included
+  size_t ElementOps() const;  // element removals + additions; a new or removed class counts 1
 };
 
 struct PlanDiff {

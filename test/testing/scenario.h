@@ -43,8 +43,8 @@ struct ScenarioExpectation {
 };
 
 struct Scenario {
-  std::string path;         // the scenario file
-  std::string name;         // file name without directory and ".yaml"
+  std::string path;  // the scenario file
+  std::string name;  // file name without directory and ".yaml"
   std::string description;
   std::string layout_path;  // "" when layout is "none"
   std::string manifests;    // the manifest documents of the scenario file, "---"-separated

@@ -123,9 +123,9 @@ Result<TruthTable> TruthTable::Parse(std::string_view text) {
       } else if (cell == "X") {
         table.cells_.push_back(false);
       } else {
-        return Status::Error(LineError(line.number, "row " + name + ", column " +
-                                                        table.columns_[c] + ": cell \"" + cell +
-                                                        "\" is neither \".\" (allow) nor \"X\" (deny)"));
+        return Status::Error(
+            LineError(line.number, "row " + name + ", column " + table.columns_[c] + ": cell \"" +
+                                       cell + "\" is neither \".\" (allow) nor \"X\" (deny)"));
       }
     }
     table.rows_.push_back(name);
@@ -161,9 +161,11 @@ std::string DescribeMismatches(const TruthTable& expected, const TruthTable& act
   std::vector<CellMismatch> mismatches = Compare(expected, actual);
   std::ostringstream out;
   out << "expected:\n" << expected.ToString() << "actual:\n" << actual.ToString();
-  out << "mismatches (! differs, - agrees):\n" << Render(expected, [&](size_t r, size_t c) {
-    return expected.allowed(r, c) == actual.allowed(r, c) ? std::string("-") : std::string("!");
-  });
+  out << "mismatches (! differs, - agrees):\n"
+      << Render(expected, [&](size_t r, size_t c) {
+           return expected.allowed(r, c) == actual.allowed(r, c) ? std::string("-")
+                                                                 : std::string("!");
+         });
   for (const CellMismatch& m : mismatches) {
     out << expected.rows()[m.row] << " -> " << expected.columns()[m.column] << ": expected "
         << (m.expected ? "allow" : "deny") << ", got " << (m.expected ? "deny" : "allow") << '\n';

@@ -58,15 +58,16 @@ TEST_P(TruthTableErrorTest, NamesLineAndProblem) {
 
 INSTANTIATE_TEST_SUITE_P(
     All, TruthTableErrorTest,
-    ::testing::Values(
-        BadTable{"", "empty table: expected a header line of column names"},
-        BadTable{"a b\n", "line 1: table has no rows"},
-        BadTable{"a b c d\na . X\n", "line 1: header names 4 columns but row a has 2 cells"},
-        BadTable{"a b\na . .\nb . \n", "line 3: row b has 1 cells, expected 2"},
-        BadTable{"a b\na . y\n", "line 2: row a, column b: cell \"y\" is neither \".\" (allow) "
-                                 "nor \"X\" (deny)"},
-        BadTable{"a a\na . .\n", "line 1: column a appears twice"},
-        BadTable{"a b\na . .\na . .\n", "row a appears twice"}));
+    ::testing::Values(BadTable{"", "empty table: expected a header line of column names"},
+                      BadTable{"a b\n", "line 1: table has no rows"},
+                      BadTable{"a b c d\na . X\n",
+                               "line 1: header names 4 columns but row a has 2 cells"},
+                      BadTable{"a b\na . .\nb . \n", "line 3: row b has 1 cells, expected 2"},
+                      BadTable{"a b\na . y\n",
+                               "line 2: row a, column b: cell \"y\" is neither \".\" (allow) "
+                               "nor \"X\" (deny)"},
+                      BadTable{"a a\na . .\n", "line 1: column a appears twice"},
+                      BadTable{"a b\na . .\na . .\n", "row a appears twice"}));
 
 TEST(TruthTableTest, CompareListsMismatchesRowMajor) {
   TruthTable expected({"a", "b"}, {"a", "b"}, true);

@@ -14,8 +14,8 @@ Result<std::vector<EtcdEndpoint>> ParseEtcdEndpoints(const std::string& spec) {
   size_t start = 0;
   while (start <= rest.size()) {
     size_t comma = rest.find(',', start);
-    std::string item = rest.substr(start, comma == std::string::npos ? std::string::npos
-                                                                     : comma - start);
+    std::string item =
+        rest.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
     size_t colon = item.rfind(':');
     int port = 0;
     if (colon == std::string::npos || colon == 0) {

@@ -231,8 +231,8 @@ bool EtcdStore::ParseKey(const std::string& raw, ObjectKey* key) const {
 }
 
 Result<int64_t> EtcdStore::CurrentRevision() {
-  Result<json> reply = gateway_.Call(
-      "/v3/kv/range", {{"key", Base64Encode(prefix_)}, {"count_only", true}});
+  Result<json> reply =
+      gateway_.Call("/v3/kv/range", {{"key", Base64Encode(prefix_)}, {"count_only", true}});
   if (!reply.ok()) return reply.status();
   return EtcdInt((*reply)["header"], "revision");
 }
@@ -257,8 +257,7 @@ Result<CommitResult> EtcdStore::Commit(const std::vector<Mutation>& mutations) {
       success.push_back({{"request_put", {{"key", key}, {"value", Base64Encode(m.json)}}}});
     }
   }
-  Result<json> reply =
-      gateway_.Call("/v3/kv/txn", {{"compare", compare}, {"success", success}});
+  Result<json> reply = gateway_.Call("/v3/kv/txn", {{"compare", compare}, {"success", success}});
   if (!reply.ok()) return reply.status();
   result.revision = EtcdInt((*reply)["header"], "revision");
   if (reply->value("succeeded", false)) return result;

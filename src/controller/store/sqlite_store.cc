@@ -42,9 +42,12 @@ class Stmt {
 
 const char* EventTypeName(EventType type) {
   switch (type) {
-    case EventType::kAdded: return "ADDED";
-    case EventType::kModified: return "MODIFIED";
-    case EventType::kDeleted: return "DELETED";
+    case EventType::kAdded:
+      return "ADDED";
+    case EventType::kModified:
+      return "MODIFIED";
+    case EventType::kDeleted:
+      return "DELETED";
   }
   return "MODIFIED";
 }
@@ -90,16 +93,16 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path,
                                                        const SqliteStoreOptions& options) {
   if (options.event_retention < 1) return Status::Error("event retention must be at least 1");
   sqlite3* db = nullptr;
-  int rc = sqlite3_open_v2(path.c_str(), &db,
-                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
-                           nullptr);
+  int rc =
+      sqlite3_open_v2(path.c_str(), &db,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nullptr);
   if (rc != SQLITE_OK) {
     std::string message = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
     sqlite3_close(db);
     return Status::Error("sqlite: cannot open " + path + ": " + message);
   }
   std::unique_ptr<SqliteStore> store(new SqliteStore(path, db, options));
-  MICROSEG_RETURN_IF_ERROR(store->Init());
+  if (Status s = store->Init(); !s.ok()) return s;
   return store;
 }
 
@@ -121,9 +124,9 @@ Status SqliteStore::Exec(const char* sql) {
 
 Status SqliteStore::Init() {
   sqlite3_busy_timeout(db_, 5000);
-  MICROSEG_RETURN_IF_ERROR(Exec("PRAGMA journal_mode=WAL"));
-  MICROSEG_RETURN_IF_ERROR(Exec("PRAGMA synchronous=FULL"));
-  MICROSEG_RETURN_IF_ERROR(Exec(
+  if (Status s = Exec("PRAGMA journal_mode=WAL"); !s.ok()) return s;
+  if (Status s = Exec("PRAGMA synchronous=FULL"); !s.ok()) return s;
+  Status schema = Exec(
       "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value INTEGER NOT NULL);"
       "INSERT OR IGNORE INTO meta VALUES('revision', 0), ('compacted', 0);"
       "CREATE TABLE IF NOT EXISTS objects("
@@ -133,7 +136,8 @@ Status SqliteStore::Init() {
       "CREATE TABLE IF NOT EXISTS events("
       "  revision INTEGER NOT NULL, seq INTEGER NOT NULL, type TEXT NOT NULL,"
       "  kind TEXT NOT NULL, namespace TEXT NOT NULL, name TEXT NOT NULL, json TEXT NOT NULL,"
-      "  PRIMARY KEY(revision, seq));"));
+      "  PRIMARY KEY(revision, seq));");
+  if (!schema.ok()) return schema;
   Result<int64_t> revision = ReadMeta("revision");
   if (!revision.ok()) return revision.status();
   Result<int64_t> compacted = ReadMeta("compacted");
@@ -157,7 +161,7 @@ Result<CommitResult> SqliteStore::Commit(const std::vector<Mutation>& mutations)
   CommitResult result;
   result.revision = revision_;
   if (mutations.empty()) return result;
-  MICROSEG_RETURN_IF_ERROR(Exec("BEGIN IMMEDIATE"));
+  if (Status s = Exec("BEGIN IMMEDIATE"); !s.ok()) return s;
   Status status = CommitLocked(mutations, &result);
   if (!status.ok() || result.missing) {
     Status rollback = Exec("ROLLBACK");
@@ -166,7 +170,7 @@ Result<CommitResult> SqliteStore::Commit(const std::vector<Mutation>& mutations)
     if (!status.ok()) return status;
     return result;
   }
-  MICROSEG_RETURN_IF_ERROR(Exec("COMMIT"));
+  if (Status s = Exec("COMMIT"); !s.ok()) return s;
   revision_ = result.revision;
   compacted_ = std::max(compacted_, revision_ - options_.event_retention);
   changed_.notify_all();

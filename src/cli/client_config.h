@@ -1,0 +1,48 @@
+// How CLI commands find and talk to a controller, kubectl style.
+//
+// Server: --server, else $MICROSEG_SERVER, else `server:` in the config
+// file, else http://127.0.0.1:7443. Token: --token-file, else
+// $MICROSEG_TOKEN, else `token:` (or `token-file:`) in the config file.
+// The config file is --config, else $MICROSEG_CONFIG, else
+// ~/.microseg/config, a YAML map:
+//   server: http://10.0.0.5:7443
+//   token: 3f2a...
+// A missing config file is not an error; a malformed one is.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "controller/api/apply_request.h"
+#include "model/object_set.h"
+
+namespace microseg::cli {
+
+struct ClientFlags {
+  std::string server;
+  std::string token_file;
+  std::string config;
+};
+
+// Adds --server, --token-file and --config to `app`.
+void AddClientFlags(CLI::App& app, ClientFlags* flags);
+
+struct ClientConfig {
+  std::string server;  // "http://HOST:PORT"
+  std::string token;
+};
+
+Result<ClientConfig> ResolveClientConfig(const ClientFlags& flags);
+
+// Every object the controller holds, decoded as offline ingest decodes
+// manifests (for check, explain and matrix with --server).
+Result<ObjectSet> FetchObjectSet(const ClientConfig& config);
+
+// The manifest texts named on a command line: files, directories
+// (recursively: *.yaml, *.yml, *.json, sorted) and "-" for stdin.
+Result<std::vector<ManifestSource>> ReadManifestFiles(const std::vector<std::string>& paths);
+
+}  // namespace microseg::cli

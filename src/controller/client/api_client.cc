@@ -1,0 +1,142 @@
+#include "controller/client/api_client.h"
+
+#include <httplib.h>
+
+#include <cctype>
+
+namespace microseg {
+
+namespace {
+
+std::unique_ptr<httplib::Client> MakeClient(const std::string& server) {
+  auto client = std::make_unique<httplib::Client>(server);
+  client->set_connection_timeout(5, 0);
+  client->set_read_timeout(60, 0);
+  client->set_write_timeout(60, 0);
+  return client;
+}
+
+std::string MessageOf(const ApiReply& reply) {
+  Json body = Json::parse(reply.body, nullptr, /*allow_exceptions=*/false);
+  if (body.is_object() && body.contains("error") && body["error"].is_string()) {
+    return body["error"].get<std::string>();
+  }
+  return "HTTP " + std::to_string(reply.status);
+}
+
+std::string ObjectPath(const std::string& kind, const std::string& name,
+                       const std::optional<std::string>& ns) {
+  std::string path = "/api/v1/objects/" + UrlEncode(kind) + "/" + UrlEncode(name);
+  if (ns) path += "?namespace=" + UrlEncode(*ns);
+  return path;
+}
+
+}  // namespace
+
+std::string UrlEncode(const std::string& value) {
+  static const char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : value) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  return out;
+}
+
+Result<ApiReply> ApiClient::Send(const std::string& method, const std::string& path,
+                                 const std::string& body, const std::string& content_type) const {
+  std::unique_ptr<httplib::Client> client = MakeClient(server_);
+  if (!client->is_valid()) return Status::Error(server_ + ": invalid server URL");
+  httplib::Headers headers = {{"Authorization", "Bearer " + token_}};
+  if (method != "GET" && method != "POST" && method != "DELETE") {
+    return Status::Error("unsupported method " + method);
+  }
+  httplib::Result res = method == "GET"    ? client->Get(path, headers)
+                        : method == "POST" ? client->Post(path, headers, body, content_type)
+                                           : client->Delete(path, headers);
+  if (!res) return Status::Error(server_ + ": " + httplib::to_string(res.error()));
+  return ApiReply{res->status, res->body};
+}
+
+Result<Json> ApiClient::Call(const std::string& method, const std::string& path,
+                             const std::string& body, const std::string& content_type) const {
+  Result<ApiReply> reply = Send(method, path, body, content_type);
+  if (!reply.ok()) return reply.status();
+  if (reply->status != 200) return Status::Error(MessageOf(*reply));
+  Json json = Json::parse(reply->body, nullptr, /*allow_exceptions=*/false);
+  if (json.is_discarded()) return Status::Error(server_ + ": unreadable reply");
+  return json;
+}
+
+Result<Json> ApiClient::Apply(const std::vector<ManifestSource>& sources) const {
+  return Call("POST", "/api/v1/apply", EncodeManifestSources(sources), kManifestsContentType);
+}
+
+Result<Json> ApiClient::DeleteManifests(const std::vector<ManifestSource>& sources) const {
+  return Call("POST", "/api/v1/delete", EncodeManifestSources(sources), kManifestsContentType);
+}
+
+Result<Json> ApiClient::List(const std::string& kind, const std::optional<std::string>& ns) const {
+  std::string path = "/api/v1/objects";
+  if (!kind.empty()) path += "/" + UrlEncode(kind);
+  if (ns) path += "?namespace=" + UrlEncode(*ns);
+  return Call("GET", path);
+}
+
+Result<Json> ApiClient::Get(const std::string& kind, const std::string& name,
+                            const std::optional<std::string>& ns) const {
+  return Call("GET", ObjectPath(kind, name, ns));
+}
+
+Result<Json> ApiClient::Delete(const std::string& kind, const std::string& name,
+                               const std::optional<std::string>& ns) const {
+  return Call("DELETE", ObjectPath(kind, name, ns));
+}
+
+Status ApiClient::Watch(const std::string& query,
+                        const std::function<bool(const Json&)>& on_event) const {
+  std::unique_ptr<httplib::Client> client = MakeClient(server_);
+  client->set_read_timeout(3600, 0);
+  httplib::Headers headers = {{"Authorization", "Bearer " + token_}};
+  int status = 0;
+  std::string buffer;
+  std::string error_body;
+  bool stopped = false;
+  httplib::Result res = client->Get(
+      "/api/v1/watch" + (query.empty() ? "" : "?" + query), headers,
+      [&](const httplib::Response& response) {
+        status = response.status;
+        return true;
+      },
+      [&](const char* data, size_t size) {
+        if (status != 200) {
+          error_body.append(data, size);
+          return error_body.size() < (1 << 20);
+        }
+        buffer.append(data, size);
+        size_t newline;
+        while ((newline = buffer.find('\n')) != std::string::npos) {
+          std::string line = buffer.substr(0, newline);
+          buffer.erase(0, newline + 1);
+          if (line.empty()) continue;  // keepalive
+          Json event = Json::parse(line, nullptr, /*allow_exceptions=*/false);
+          if (event.is_discarded()) continue;
+          if (!on_event(event)) {
+            stopped = true;
+            return false;
+          }
+        }
+        return true;
+      });
+  if (stopped) return Status::Ok();
+  if (status != 0 && status != 200) return Status::Error(MessageOf({status, error_body}));
+  if (!res) return Status::Error(server_ + ": " + httplib::to_string(res.error()));
+  return Status::Ok();
+}
+
+}  // namespace microseg

@@ -1,0 +1,178 @@
+#include "controller/http/controller.h"
+
+#include <httplib.h>
+
+#include <charconv>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <optional>
+#include <thread>
+
+#include "controller/http/api_handlers.h"
+#include "controller/http/data_dir.h"
+#include "controller/http/http_reply.h"
+#include "controller/store/store_factory.h"
+
+namespace microseg {
+
+Status ParseListenAddress(const std::string& listen, std::string* host, int* port) {
+  size_t colon = listen.rfind(':');
+  if (colon == std::string::npos || colon == 0) {
+    return Status::Error("--listen " + listen + ": expected HOST:PORT");
+  }
+  std::string h = listen.substr(0, colon);
+  if (h.size() >= 2 && h.front() == '[' && h.back() == ']') h = h.substr(1, h.size() - 2);
+  const char* first = listen.data() + colon + 1;
+  const char* last = listen.data() + listen.size();
+  int p = -1;
+  auto [ptr, ec] = std::from_chars(first, last, p);
+  if (ec != std::errc() || ptr != last || p < 0 || p > 65535) {
+    return Status::Error("--listen " + listen + ": invalid port");
+  }
+  *host = h;
+  *port = p;
+  return Status::Ok();
+}
+
+class Controller::Impl {
+ public:
+  Impl(const ControllerOptions& options, DataDirLock lock, std::string token,
+       std::unique_ptr<Store> store)
+      : options_(options),
+        lock_(std::move(lock)),
+        token_(std::move(token)),
+        store_(std::move(store)) {}
+
+  ~Impl() { Stop(); }
+
+  Status Listen() {
+    std::string host;
+    MICROSEG_RETURN_IF_ERROR(ParseListenAddress(options_.listen, &host, &port_));
+    const int threads = options_.threads;
+    server_.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+    server_.set_payload_max_length(options_.max_body_bytes);
+    server_.set_keep_alive_timeout(1);
+    server_.set_read_timeout(10, 0);
+    server_.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+      return Authorize(req, res) ? httplib::Server::HandlerResponse::Unhandled
+                                 : httplib::Server::HandlerResponse::Handled;
+    });
+    server_.set_error_handler([](const httplib::Request&, httplib::Response& res) {
+      if (!res.body.empty()) return;  // a handler's own JSON error
+      std::string message = res.status == 413   ? "request body too large"
+                            : res.status == 404 ? "no such route"
+                                                : "HTTP " + std::to_string(res.status);
+      ReplyError(res, res.status, message);
+    });
+    server_.set_exception_handler(
+        [](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
+          ReplyError(res, 500, "internal error");
+        });
+    server_.Get("/healthz", [](const httplib::Request&, httplib::Response& res) {
+      ReplyJson(res, 200, {{"status", "ok"}});
+    });
+    RegisterApiRoutes(&server_, store_.get(), &stopping_);
+    if (port_ == 0) {
+      port_ = server_.bind_to_any_port(host);
+      if (port_ < 0) return Status::Error("--listen " + options_.listen + ": cannot bind");
+    } else if (!server_.bind_to_port(host, port_)) {
+      return Status::Error("--listen " + options_.listen + ": cannot bind");
+    }
+    host_ = host;
+    thread_ = std::thread([this] { server_.listen_after_bind(); });
+    // Server::stop() is a no-op until the loop runs; wait for it.
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (!server_.is_running()) {
+      if (std::chrono::steady_clock::now() > deadline) {
+        return Status::Error("--listen " + options_.listen + ": server did not start");
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    return Status::Ok();
+  }
+
+  void Stop() {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (stopped_) return;
+    stopped_ = true;
+    stopping_ = true;
+    server_.stop();
+    if (thread_.joinable()) thread_.join();
+    stopped_cv_.notify_all();
+  }
+
+  void Wait() {
+    std::unique_lock<std::mutex> lock(mu_);
+    stopped_cv_.wait(lock, [this] { return stopped_; });
+  }
+
+  bool Authorize(const httplib::Request& req, httplib::Response& res) {
+    if (req.path == "/healthz") return true;
+    const std::string header = req.get_header_value("Authorization");
+    const std::string prefix = "Bearer ";
+    if (header.rfind(prefix, 0) == 0 && TokensEqual(header.substr(prefix.size()), token_)) {
+      return true;
+    }
+    res.set_header("WWW-Authenticate", "Bearer");
+    ReplyError(res, 401, header.empty() ? "missing Authorization: Bearer token" : "invalid token");
+    return false;
+  }
+
+  const ControllerOptions options_;
+  DataDirLock lock_;
+  const std::string token_;
+  std::unique_ptr<Store> store_;
+  httplib::Server server_;
+  std::string host_;
+  int port_ = 0;
+  std::atomic<bool> stopping_{false};
+  std::thread thread_;
+  std::mutex mu_;
+  std::condition_variable stopped_cv_;
+  bool stopped_ = false;  // guarded by mu_
+};
+
+Result<std::unique_ptr<Controller>> Controller::Start(const ControllerOptions& options) {
+  return Start(options, nullptr);
+}
+
+Result<std::unique_ptr<Controller>> Controller::Start(const ControllerOptions& options,
+                                                      std::unique_ptr<Store> store) {
+  if (options.data_dir.empty()) return Status::Error("--data-dir is required");
+  Result<DataDirLock> lock = DataDirLock::Acquire(options.data_dir);
+  if (!lock.ok()) return lock.status();
+  Result<std::string> token = LoadOrCreateToken(options.data_dir);
+  if (!token.ok()) return token.status();
+  if (store == nullptr) {
+    SqliteStoreOptions sqlite_options;
+    sqlite_options.event_retention = options.event_retention;
+    Result<std::unique_ptr<Store>> opened =
+        OpenStore(options.store, options.data_dir, sqlite_options);
+    if (!opened.ok()) return opened.status();
+    store = std::move(*opened);
+  }
+  auto impl =
+      std::make_unique<Impl>(options, std::move(*lock), std::move(*token), std::move(store));
+  MICROSEG_RETURN_IF_ERROR(impl->Listen());
+  return std::unique_ptr<Controller>(new Controller(std::move(impl)));
+}
+
+Controller::Controller(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Controller::~Controller() = default;
+
+int Controller::port() const { return impl_->port_; }
+
+std::string Controller::url() const {
+  std::string host = impl_->host_;
+  if (host.find(':') != std::string::npos) host = "[" + host + "]";
+  if (host == "0.0.0.0") host = "127.0.0.1";
+  return "http://" + host + ":" + std::to_string(impl_->port_);
+}
+
+const std::string& Controller::token() const { return impl_->token_; }
+const Store& Controller::store() const { return *impl_->store_; }
+void Controller::Stop() { impl_->Stop(); }
+void Controller::Wait() { impl_->Wait(); }
+
+}  // namespace microseg

@@ -1,0 +1,63 @@
+// Controller: the HTTP/JSON API server over a Store.
+//
+// Start() opens the data directory (lock, admin token), the store, binds
+// the listen address and serves on background threads until Stop() or
+// destruction. Every request but GET /healthz needs
+// "Authorization: Bearer <token>". Routes (docs/CONTROLLER.md):
+//   POST   /api/v1/apply                   manifests in; all-or-nothing
+//   POST   /api/v1/delete                  manifests in; all-or-nothing
+//   GET    /api/v1/objects[/KIND[/NAME]]   ?namespace=NS
+//   DELETE /api/v1/objects/KIND/NAME       ?namespace=NS
+//   GET    /api/v1/watch                   ?resourceVersion=N&kind=K&namespace=NS
+// Thread-safe; each watch holds one server thread while it streams.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "common/status.h"
+#include "microseg/store.h"
+
+namespace microseg {
+
+struct ControllerOptions {
+  std::string listen = "127.0.0.1:7443";  // HOST:PORT; port 0 picks a free one
+  std::string data_dir;                   // required: token, lock, and state.db for sqlite
+  std::string store = "sqlite";           // or "etcd://HOST:PORT,..."
+  size_t max_body_bytes = 8 << 20;        // larger requests get 413
+  int64_t event_retention = 100000;       // sqlite: revisions of watch history kept
+  int threads = 64;                       // server threads (each watch holds one)
+};
+
+class Controller {
+ public:
+  static Result<std::unique_ptr<Controller>> Start(const ControllerOptions& options);
+  // Uses `store` instead of opening one (tests inject stores this way).
+  static Result<std::unique_ptr<Controller>> Start(const ControllerOptions& options,
+                                                   std::unique_ptr<Store> store);
+  ~Controller();
+
+  int port() const;
+  std::string url() const;  // "http://127.0.0.1:PORT"
+  const std::string& token() const;
+  const Store& store() const;
+
+  // Stops accepting, ends watches, joins the server threads. Idempotent.
+  void Stop();
+  // Blocks until Stop() is called from another thread (or a signal handler
+  // thread).
+  void Wait();
+
+  class Impl;
+
+ private:
+  explicit Controller(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+// "127.0.0.1:7443" -> host and port; "[::1]:7443" for IPv6.
+Status ParseListenAddress(const std::string& listen, std::string* host, int* port);
+
+}  // namespace microseg
