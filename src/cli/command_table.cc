@@ -2,6 +2,10 @@
 
 #include "cli/command.h"
 #include "cli/commands.h"
+#include "cli/controller_commands.h"
+#include "cli/dataplane_commands.h"
+#include "cli/flow_commands.h"
+#include "cli/kube_commands.h"
 
 namespace microseg::cli {
 
@@ -14,6 +18,22 @@ const std::vector<CommandSpec>& Commands() {
       {"matrix", "Truth table of every pair of endpoints for one port and protocol",
        InstallMatrix},
       {"validate", "Load manifests and report every error, as an apply would", InstallValidate},
+      // Enforcement.
+      {"agent", "Enforce policy on this host with nftables (from manifests or a controller)",
+       InstallAgent},
+      {"lab", "A cluster in network namespaces with real agents: up | probe | down", InstallLab},
+      // Control plane.
+      {"controller", "Serve the API: inventory and policy, persisted, watched by agents",
+       InstallController},
+      {"apply", "Create or update objects on the controller (all-or-nothing)", InstallApply},
+      {"get", "List or show objects held by the controller", InstallGet},
+      {"delete", "Delete objects from the controller", InstallDelete},
+      {"kube-sync", "Mirror a Kubernetes cluster's objects into the controller", InstallKubeSync},
+      // Visibility.
+      {"flows", "Query aggregated flow records", InstallFlows},
+      {"map", "Application dependency map from flows (JSON or Graphviz DOT)", InstallMap},
+      {"recommend", "Least-privilege policy from observed flows, verified in the model",
+       InstallRecommend},
   };
   return kCommands;
 }

@@ -264,7 +264,39 @@ Status Lab::StartDetached() {
     }
     pids.push_back(pid);
   }
-  return WriteState(pids);
+  RETURN_IF_ERROR(WriteState(pids));
+  return WaitForDetachedAgents(pids, std::chrono::seconds(20));
+}
+
+// `lab up` returns only once every node enforces: a probe right after it
+// must see the policy, not the open window before the first sync. The first
+// sync is one atomic replace, so the table's presence in the node's
+// namespace (made empty by Build) means the whole policy is in.
+Status Lab::WaitForDetachedAgents(const std::vector<int>& pids, std::chrono::milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (size_t i = 0; i < topology_.nodes.size(); ++i) {
+    const LabNode& n = topology_.nodes[i];
+    std::string log = options_.state_dir + "/" + options_.name + "-agent-" + n.name + ".log";
+    pid_t pid = pids[i + 1];  // pids[0] serves the listeners
+    for (;;) {
+      {
+        ScopedNetns in(n.netns);
+        if (!in.status().ok()) return in.status();
+        nft::LibNftablesExecutor executor;
+        auto table = executor.ListTableJson();
+        if (table.ok() && table->has_value()) break;
+      }
+      if (waitpid(pid, nullptr, WNOHANG) == pid) {
+        return Status::Error("lab: the agent of node " + n.name + " exited; see " + log);
+      }
+      if (std::chrono::steady_clock::now() > deadline) {
+        return Status::Error("lab: the agent of node " + n.name + " did not apply its policy within " +
+                             std::to_string(timeout.count() / 1000) + " s; see " + log);
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+  }
+  return Status::Ok();
 }
 
 Status Lab::Down() {

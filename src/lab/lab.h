@@ -62,6 +62,7 @@ class Lab {
   Status AddPod(const LabPod& pod);
   Status StartInProcess();
   Status StartDetached();
+  Status WaitForDetachedAgents(const std::vector<int>& pids, std::chrono::milliseconds timeout);
   Status WriteState(const std::vector<int>& pids) const;
 
   LabOptions options_;
