@@ -15,20 +15,12 @@
 #include <string>
 #include <vector>
 
+#include "cli/client_flags.h"
 #include "common/status.h"
 #include "controller/api/apply_request.h"
 #include "model/object_set.h"
 
 namespace microseg::cli {
-
-struct ClientFlags {
-  std::string server;
-  std::string token_file;
-  std::string config;
-};
-
-// Adds --server, --token-file and --config to `app`.
-void AddClientFlags(CLI::App& app, ClientFlags* flags);
 
 struct ClientConfig {
   std::string server;  // "http://HOST:PORT"

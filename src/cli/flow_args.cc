@@ -5,8 +5,7 @@
 namespace microseg::cli {
 
 void AddFlowOptions(CLI::App& app, FlowArgs& args) {
-  app.add_option("-f,--filename", args.paths, "Manifest files or directories ('-' for stdin)")
-      ->required();
+  AddPolicyInputOptions(app, &args.input);
   app.add_option("--from", args.from, "Source: NAMESPACE/POD, node/NAME, workload/NAME or an IP")
       ->required();
   app.add_option("--to", args.to, "Destination: NAMESPACE/POD, node/NAME, workload/NAME or an IP")
@@ -19,7 +18,7 @@ void AddFlowOptions(CLI::App& app, FlowArgs& args) {
 
 Result<ResolvedFlow> ResolveFlow(const FlowArgs& args) {
   ResolvedFlow flow;
-  auto engine = LoadEngine(args.paths);
+  auto engine = LoadEngine(args.input);
   if (!engine.ok()) return engine.status();
   flow.engine = std::move(*engine);
   auto src = flow.engine->Resolve(args.from);

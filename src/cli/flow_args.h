@@ -6,12 +6,13 @@
 #include <vector>
 
 #include "cli/command.h"
+#include "cli/engine_source.h"
 #include "policy/policy_engine.h"
 
 namespace microseg::cli {
 
 struct FlowArgs {
-  std::vector<std::string> paths;
+  PolicyInput input;
   std::string from, to;
   int port = 0;
   std::string protocol = "TCP";

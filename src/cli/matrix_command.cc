@@ -12,7 +12,7 @@ namespace microseg::cli {
 namespace {
 
 struct MatrixArgs {
-  std::vector<std::string> paths;
+  PolicyInput input;
   int port = 0;
   std::string protocol = "TCP";
   std::string output = "text";
@@ -28,15 +28,14 @@ char Cell(const Verdict& v) {
 
 Action InstallMatrix(CLI::App& app) {
   auto args = std::make_shared<MatrixArgs>();
-  app.add_option("-f,--filename", args->paths, "Manifest files or directories ('-' for stdin)")
-      ->required();
+  AddPolicyInputOptions(app, &args->input);
   app.add_option("--port", args->port, "Destination port")->required()->check(CLI::Range(1, 65535));
   app.add_option("--protocol", args->protocol, "TCP, UDP or SCTP")
       ->check(CLI::IsMember({"TCP", "UDP", "SCTP"}, CLI::ignore_case));
   app.add_option("-o,--output", args->output, "text or json")->check(CLI::IsMember({"text", "json"}));
   app.add_flag("--all-kinds", args->all_kinds, "Include workloads and nodes, not only pods");
   return [args]() {
-    auto engine = LoadEngine(args->paths);
+    auto engine = LoadEngine(args->input);
     if (!engine.ok()) return Fail(engine.status().message());
     std::string upper = args->protocol;
     for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
