@@ -39,7 +39,7 @@ std::string Fingerprint(const std::vector<std::string>& paths) {
 
 }  // namespace
 
-PolicySource ManifestSource(std::vector<std::string> paths) {
+PolicySource ManifestFileSource(std::vector<std::string> paths) {
   auto last = std::make_shared<std::string>();
   PolicySource s;
   s.changed = [paths, last] {

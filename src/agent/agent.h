@@ -40,7 +40,8 @@ struct PolicySource {
 };
 
 // Manifests on disk: changed when any file's path, size or mtime changes.
-PolicySource ManifestSource(std::vector<std::string> paths);
+// (Not "ManifestSource": that is the controller API's {source, text}.)
+PolicySource ManifestFileSource(std::vector<std::string> paths);
 
 class Agent {
  public:

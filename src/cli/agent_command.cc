@@ -1,14 +1,20 @@
 // `microseg agent -f PATH --node NAME`: enforce policy on this host with
-// nftables, reloading the manifests when they change. Runs until SIGINT or
-// SIGTERM; the table stays in the kernel when it exits (enforcement
-// continues; the next start reconciles without a gap).
+// nftables, reloading the manifests when they change.
+// `microseg agent --controller URL --node NAME [--token-file F] [--ip IP]...
+// [--label K=V]...`: the same, with the node's span from a controller
+// (agent/controller_source.h; docs/CONTROLLER.md, "Agents").
+// Runs until SIGINT or SIGTERM; the table stays in the kernel when it exits
+// (enforcement continues; the next start reconciles without a gap).
 #include <csignal>
 #include <iostream>
 #include <memory>
 #include <thread>
 
 #include "agent/agent.h"
+#include "agent/controller_source.h"
+#include "cli/client_config.h"
 #include "cli/dataplane_commands.h"
+#include "common/ip.h"
 #include "dataplane/nft/libnftables_executor.h"
 
 namespace microseg::cli {
@@ -16,6 +22,11 @@ namespace {
 
 struct AgentArgs {
   std::vector<std::string> paths;
+  std::string controller;  // URL; instead of paths
+  std::string token_file;
+  std::string config;
+  std::vector<std::string> ips;
+  std::vector<std::string> labels;  // K=V
   std::string node;
   int poll_ms = 500;
   int log_group = 100;
@@ -39,13 +50,52 @@ bool ParseFailsafe(const std::vector<std::string>& specs, std::vector<FailsafePo
   return true;
 }
 
+// --ip and --label, checked here so that a typo fails at start rather than
+// in every registration attempt.
+bool HostRegistration(const AgentArgs& a, ControllerSourceOptions* out) {
+  for (const std::string& ip : a.ips) {
+    if (!IpAddress::Parse(ip)) {
+      std::cerr << "error: --ip " << ip << ": not an IPv4 or IPv6 address\n";
+      return false;
+    }
+  }
+  out->ips = a.ips;
+  for (const std::string& label : a.labels) {
+    size_t eq = label.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      std::cerr << "error: --label " << label << ": expected KEY=VALUE\n";
+      return false;
+    }
+    out->labels[label.substr(0, eq)] = label.substr(eq + 1);
+  }
+  if (!out->labels.empty() && out->ips.empty()) {
+    std::cerr << "error: --label needs --ip: labels belong to the host's Workload\n";
+    return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 Action InstallAgent(CLI::App& app) {
   auto a = std::make_shared<AgentArgs>();
-  app.add_option("-f,--filename", a->paths, "Manifest files or directories (reloaded on change)")->required();
+  auto* files = app.add_option("-f,--filename", a->paths,
+                               "Manifest files or directories (reloaded on change)");
+  auto* controller = app.add_option("--controller", a->controller,
+                                    "Take policy from this controller (http://HOST:PORT)");
+  files->excludes(controller);
+  app.add_option("--token-file", a->token_file, "With --controller: file holding the API token")
+      ->needs(controller);
+  app.add_option("--config", a->config, "With --controller: client config file (as for apply/get)")
+      ->needs(controller);
+  app.add_option("--ip", a->ips, "With --controller: this host's IP; registers it as a Workload")
+      ->needs(controller);
+  app.add_option("--label", a->labels,
+                 "With --controller and --ip: a label of the host's Workload, K=V")
+      ->needs(controller);
   app.add_option("--node", a->node, "This enforcement point's node (or host) name")->required();
-  app.add_option("--poll-ms", a->poll_ms, "How often to check the manifests for changes")->capture_default_str();
+  app.add_option("--poll-ms", a->poll_ms, "How often to check the manifests for changes")
+      ->capture_default_str();
   app.add_option("--log-group", a->log_group, "NFLOG group for would-deny flows (visibility mode)")
       ->capture_default_str();
   app.add_option("--failsafe-in", a->failsafe_in, "Host ports always open inbound, PROTO:PORT")
@@ -63,25 +113,66 @@ Action InstallAgent(CLI::App& app) {
       std::cerr << "error: failsafe ports are PROTO:PORT, e.g. tcp:22\n";
       return 1;
     }
+    if (a->paths.empty() == a->controller.empty()) {
+      std::cerr << "error: give -f PATH or --controller URL\n";
+      return 1;
+    }
+    std::unique_ptr<ControllerSource> from_controller;
+    if (!a->controller.empty()) {
+      ClientFlags flags;
+      flags.server = a->controller;
+      flags.token_file = a->token_file;
+      flags.config = a->config;
+      Result<ClientConfig> config = ResolveClientConfig(flags);
+      if (!config.ok()) {
+        std::cerr << "error: " << config.status().message() << "\n";
+        return 1;
+      }
+      ControllerSourceOptions source_options;
+      source_options.server = config->server;
+      source_options.token = config->token;
+      source_options.node = a->node;
+      if (!HostRegistration(*a, &source_options)) return 1;
+      from_controller = std::make_unique<ControllerSource>(std::move(source_options));
+    }
     nft::LibNftablesExecutor executor;
-    Agent agent(options, ManifestSource(a->paths), &executor);
+    Agent agent(options,
+                from_controller ? from_controller->policy_source() : ManifestFileSource(a->paths),
+                &executor);
     if (a->once) {
       Status s = agent.SyncOnce();
       if (!s.ok()) std::cerr << "error: " << s.message() << "\n";
+      if (from_controller) {
+        from_controller->Report(s, agent.snapshot());
+        Status reported = from_controller->FlushReport();
+        if (!reported.ok())
+          std::cerr << "warning: status not reported: " << reported.message() << "\n";
+      }
       return s.ok() ? 0 : 1;
     }
-    agent.set_on_sync([node = a->node](const Status& s, const Agent::Snapshot& snap) {
+    // A failure is logged when it starts or its message changes, not at
+    // every retry while a source stays unreachable.
+    auto last_failure = std::make_shared<std::string>();
+    agent.set_on_sync([node = a->node, source = from_controller.get(), last_failure](
+                          const Status& s, const Agent::Snapshot& snap) {
+      if (source != nullptr) source->Report(s, snap);
       if (!s.ok()) {
-        std::cerr << "agent " << node << ": sync failed, still enforcing the last policy: "
-                  << s.message() << "\n";
+        if (s.message() != *last_failure) {
+          std::cerr << "agent " << node
+                    << ": sync failed, still enforcing the last policy: " << s.message() << "\n";
+          *last_failure = s.message();
+        }
         return;
       }
-      const char* kind = snap.last_apply.kind == nft::NftDataplane::Stats::Kind::kReplace ? "replace"
-                         : snap.last_apply.kind == nft::NftDataplane::Stats::Kind::kDelta ? "delta"
-                                                                                          : "no change";
+      last_failure->clear();
+      const char* kind =
+          snap.last_apply.kind == nft::NftDataplane::Stats::Kind::kReplace ? "replace"
+          : snap.last_apply.kind == nft::NftDataplane::Stats::Kind::kDelta ? "delta"
+                                                                           : "no change";
       std::cerr << "agent " << node << ": synced (" << kind << ", " << snap.last_apply.element_ops
                 << " element ops, plan " << snap.plan_elements << " elements)\n";
     });
+    if (from_controller) from_controller->Start();
     // Signals are taken by a thread, which asks the loop to stop.
     sigset_t set;
     sigemptyset(&set);
@@ -95,6 +186,7 @@ Action InstallAgent(CLI::App& app) {
     });
     agent.Run();
     signals.join();
+    if (from_controller) from_controller->Stop();
     return 0;
   };
 }

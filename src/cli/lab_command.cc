@@ -1,6 +1,6 @@
 // `microseg lab up|probe|down -f PATH`: the manifests' cluster as network
-// namespaces on this machine, one real agent per node; `probe` compares
-// real connections with the model. See src/lab/lab.h.
+// namespaces on this machine, one real agent per node and per workload host;
+// `probe` compares real connections with the model. See src/lab/lab.h.
 #include <unistd.h>
 
 #include <filesystem>
@@ -47,8 +47,9 @@ int Up(const LabArgs& a) {
   if (!lab.ok()) return Fail(lab.status().message());
   for (const std::string& w : (*lab)->warnings()) std::cerr << "warning: " << w << "\n";
   const auto& t = (*lab)->topology();
-  std::cout << "lab " << a.name << " up: " << t.nodes.size() << " node(s), " << t.pods.size()
-            << " pod(s); namespaces " << t.Prefix() << "*; agent logs in " << a.state_dir << "\n";
+  std::cout << "lab " << a.name << " up: " << t.nodes.size() << " enforcement point(s), "
+            << t.pods.size() << " pod(s), " << t.workloads.size() << " workload(s); namespaces "
+            << t.Prefix() << "*; agent logs in " << a.state_dir << "\n";
   return 0;
 }
 
@@ -65,8 +66,8 @@ int ProbeCmd(const LabArgs& a) {
     only = ParseProtocol(a.protocol);
     if (!only) return Fail("--protocol must be TCP, UDP or SCTP, got \"" + a.protocol + "\"");
   }
-  for (const lab::LabPod& p : topology->pods) {
-    for (const lab::LabPort& port : p.ports) {
+  for (const lab::LabEndpoint& e : topology->Endpoints()) {
+    for (const lab::LabPort& port : e.ports) {
       if ((a.port == 0 || port.port == a.port) && (!only || port.protocol == *only)) {
         targets.insert({port.protocol, port.port});
       }
@@ -98,7 +99,7 @@ Action InstallLab(CLI::App& app) {
   app.add_option("-f,--filename", a->paths, "Manifests (up: required; probe: default those of up)");
   app.add_option("--name", a->name, "Lab name; namespaces are ms-<name>-*")->capture_default_str();
   app.add_option("--state-dir", a->state_dir, "Where the lab's state file lives")->capture_default_str();
-  app.add_option("--port", a->port, "probe: only this port (default: every container port)");
+  app.add_option("--port", a->port, "probe: only this port (default: every declared port)");
   app.add_option("--protocol", a->protocol, "probe: only this protocol (TCP, UDP, SCTP)");
   app.add_option("-o,--output", a->output, "probe: text or json")->check(CLI::IsMember({"text", "json"}));
   app.add_option("--timeout-ms", a->timeout_ms, "probe: per-connection timeout")->capture_default_str();

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <future>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include "dataplane/nft/libnftables_executor.h"
@@ -32,6 +33,53 @@ Status Ip(std::vector<std::string> args) {
     if (!_s.ok()) return _s;       \
   } while (0)
 
+// A namespace with a veth on the fabric (a node or an unmanaged workload)
+// and the addresses it holds as its own.
+struct FabricMember {
+  std::string netns;
+  std::string fabric_ip;
+  std::vector<std::string> ips;
+};
+
+// Nodes first, in order: member i has veth fab<i> in the fabric.
+std::vector<FabricMember> Members(const LabTopology& t) {
+  std::vector<FabricMember> out;
+  for (const LabNode& n : t.nodes) out.push_back({n.netns, n.fabric_ip, n.ips});
+  for (const LabWorkload& w : t.workloads) {
+    if (w.host.empty()) out.push_back({w.netns, w.fabric_ip, w.ips});
+  }
+  return out;
+}
+
+// A route on `on` to `ip` behind the fabric member at `via`. A member that
+// holds addresses of its own sends from the first of them: a connection
+// from the fabric IP would be an address nobody's policy knows (and
+// 100.64/10 is in any "internet" list).
+Status RouteVia(const FabricMember& on, const std::string& ip, const std::string& via) {
+  std::vector<std::string> args = {"-n", on.netns, "route", "replace", ip + "/32", "via", via};
+  if (!on.ips.empty()) {
+    args.push_back("src");
+    args.push_back(on.ips.front());
+  }
+  return Ip(args);
+}
+
+// Failsafe ports are accepted to and from a host before any policy, and the
+// model knows nothing of them: a probe on one would see "allow" where the
+// model says deny. The agent CLI cannot say "none", so detached agents get
+// one TCP port that no lab endpoint listens on, which no probe ever uses.
+uint16_t UnusedTcpPort(const LabTopology& t) {
+  std::set<uint16_t> used;
+  for (const LabEndpoint& e : t.Endpoints()) {
+    for (const LabPort& p : e.ports) {
+      if (p.protocol == Protocol::kTCP) used.insert(p.port);
+    }
+  }
+  uint16_t port = 65535;
+  while (used.count(port)) --port;
+  return port;
+}
+
 }  // namespace
 
 Result<std::unique_ptr<Lab>> Lab::Up(const ObjectSet& objects, LabOptions options) {
@@ -41,7 +89,12 @@ Result<std::unique_ptr<Lab>> Lab::Up(const ObjectSet& objects, LabOptions option
   lab->topology_ = PlanTopology(lab->options_.name, objects);
   lab->objects_ = objects;
   lab->warnings_ = lab->topology_.skipped;
-  if (lab->topology_.nodes.empty()) return Status::Error("lab: the manifests have no nodes or scheduled pods");
+  if (lab->topology_.nodes.empty()) {
+    return Status::Error("lab: the manifests have no nodes, scheduled pods or hosted workloads");
+  }
+  if (Members(lab->topology_).size() > 254) {
+    return Status::Error("lab: more than 254 nodes and unmanaged workloads");
+  }
   // Leftovers of an earlier run with this name go first.
   RETURN_IF_ERROR(Sweep(lab->options_.name, lab->options_.state_dir));
   RETURN_IF_ERROR(lab->WriteState({}));
@@ -72,21 +125,37 @@ Status Lab::Build() {
   RETURN_IF_ERROR(Ip({"netns", "add", t.fabric_netns}));
   RETURN_IF_ERROR(Ip({"-n", t.fabric_netns, "link", "add", "br0", "type", "bridge"}));
   RETURN_IF_ERROR(Ip({"-n", t.fabric_netns, "link", "set", "br0", "up"}));
-  for (size_t i = 0; i < t.nodes.size(); ++i) {
-    const LabNode& n = t.nodes[i];
+  std::vector<FabricMember> members = Members(t);
+  for (size_t i = 0; i < members.size(); ++i) {
+    const FabricMember& m = members[i];
     std::string fab = "fab" + std::to_string(i);
-    RETURN_IF_ERROR(Ip({"netns", "add", n.netns}));
+    RETURN_IF_ERROR(Ip({"netns", "add", m.netns}));
     RETURN_IF_ERROR(Ip({"link", "add", fab, "netns", t.fabric_netns, "type", "veth", "peer", "name",
-                        "eth0", "netns", n.netns}));
+                        "eth0", "netns", m.netns}));
     RETURN_IF_ERROR(Ip({"-n", t.fabric_netns, "link", "set", fab, "master", "br0", "up"}));
-    RETURN_IF_ERROR(Ip({"-n", n.netns, "addr", "add", n.fabric_ip + "/24", "dev", "eth0"}));
-    RETURN_IF_ERROR(Ip({"-n", n.netns, "link", "set", "eth0", "up"}));
-    RETURN_IF_ERROR(Ip({"-n", n.netns, "link", "set", "lo", "up"}));
+    RETURN_IF_ERROR(Ip({"-n", m.netns, "addr", "add", m.fabric_ip + "/24", "dev", "eth0"}));
+    // Its own addresses (a host's workloads, a Node's IPs): reached through
+    // the /32 routes below, so no other member ever ARPs for them.
+    for (const std::string& ip : m.ips) {
+      RETURN_IF_ERROR(Ip({"-n", m.netns, "addr", "add", ip + "/32", "dev", "eth0"}));
+    }
+    RETURN_IF_ERROR(Ip({"-n", m.netns, "link", "set", "eth0", "up"}));
+    RETURN_IF_ERROR(Ip({"-n", m.netns, "link", "set", "lo", "up"}));
+    RETURN_IF_ERROR(SetSysctl(m.netns, "net.ipv4.conf.all.rp_filter", "0"));
+    RETURN_IF_ERROR(SetSysctl(m.netns, "net.ipv4.conf.default.rp_filter", "0"));
+    RETURN_IF_ERROR(SetSysctl(m.netns, "net.ipv4.conf.eth0.rp_filter", "0"));
+    // ARP on the fabric speaks from the fabric IP, never from an own address.
+    RETURN_IF_ERROR(SetSysctl(m.netns, "net.ipv4.conf.all.arp_announce", "2"));
+    if (i >= t.nodes.size()) continue;  // unmanaged: no pods, no forwarding
     // The pods' gateway: a local address, so the node answers their ARP.
-    RETURN_IF_ERROR(Ip({"-n", n.netns, "addr", "add", "169.254.1.1/32", "dev", "lo"}));
-    RETURN_IF_ERROR(SetSysctl(n.netns, "net.ipv4.ip_forward", "1"));
-    RETURN_IF_ERROR(SetSysctl(n.netns, "net.ipv4.conf.all.rp_filter", "0"));
-    RETURN_IF_ERROR(SetSysctl(n.netns, "net.ipv4.conf.default.rp_filter", "0"));
+    RETURN_IF_ERROR(Ip({"-n", m.netns, "addr", "add", "169.254.1.1/32", "dev", "lo"}));
+    RETURN_IF_ERROR(SetSysctl(m.netns, "net.ipv4.ip_forward", "1"));
+  }
+  for (const FabricMember& on : members) {
+    for (const FabricMember& other : members) {
+      if (other.netns == on.netns) continue;
+      for (const std::string& ip : other.ips) RETURN_IF_ERROR(RouteVia(on, ip, other.fabric_ip));
+    }
   }
   for (const LabPod& p : t.pods) RETURN_IF_ERROR(AddPod(p));
   return Status::Ok();
@@ -111,9 +180,9 @@ Status Lab::AddPod(const LabPod& p) {
   RETURN_IF_ERROR(Ip({"-n", p.netns, "route", "replace", "169.254.1.1", "dev", "eth0"}));
   RETURN_IF_ERROR(Ip({"-n", p.netns, "route", "replace", "default", "via", "169.254.1.1", "dev", "eth0"}));
   RETURN_IF_ERROR(Ip({"-n", node->netns, "route", "replace", p.ip + "/32", "dev", veth}));
-  for (const LabNode& other : topology_.nodes) {
-    if (other.name == node->name) continue;
-    RETURN_IF_ERROR(Ip({"-n", other.netns, "route", "replace", p.ip + "/32", "via", node->fabric_ip}));
+  for (const FabricMember& other : Members(topology_)) {
+    if (other.netns == node->netns) continue;
+    RETURN_IF_ERROR(RouteVia(other, p.ip, node->fabric_ip));
   }
   return Status::Ok();
 }
@@ -124,8 +193,8 @@ Status Lab::MovePod(const std::string& key, const std::string& new_ip) {
     const LabNode* node = topology_.FindNode(p.node);
     RETURN_IF_ERROR(Ip({"-n", p.netns, "addr", "flush", "dev", "eth0"}));
     RETURN_IF_ERROR(Ip({"-n", node->netns, "route", "del", p.ip + "/32"}));
-    for (const LabNode& other : topology_.nodes) {
-      if (other.name != node->name) RETURN_IF_ERROR(Ip({"-n", other.netns, "route", "del", p.ip + "/32"}));
+    for (const FabricMember& other : Members(topology_)) {
+      if (other.netns != node->netns) RETURN_IF_ERROR(Ip({"-n", other.netns, "route", "del", p.ip + "/32"}));
     }
     p.ip = new_ip;
     return AddPod(p);
@@ -171,6 +240,8 @@ Status Lab::StartInProcess() {
       AgentOptions ao;
       ao.node = node.name;
       ao.plan = options_.plan;
+      ao.plan.failsafe_inbound.clear();  // see UnusedTcpPort
+      ao.plan.failsafe_outbound.clear();
       ao.poll_interval = options_.agent_poll;
       {
         std::lock_guard<std::mutex> lock(mu_);
@@ -239,6 +310,7 @@ Status Lab::StartDetached() {
   }
   listeners->reset();  // the child serves; our copies of the sockets close
   pids.push_back(server);
+  std::string failsafe = "tcp:" + std::to_string(UnusedTcpPort(topology_));
   for (const LabNode& n : topology_.nodes) {
     std::string log = options_.state_dir + "/" + options_.name + "-agent-" + n.name + ".log";
     pid_t pid = fork();
@@ -251,7 +323,8 @@ Status Lab::StartDetached() {
         dup2(fd, 2);
       }
       std::vector<std::string> args = {"ip", "netns", "exec", n.netns, options_.agent_exe, "agent",
-                                       "--node", n.name};
+                                       "--node", n.name, "--failsafe-in", failsafe,
+                                       "--failsafe-out", failsafe};
       for (const auto& p : options_.manifest_paths) {
         args.push_back("-f");
         args.push_back(p);

@@ -2,7 +2,9 @@
 // agents, for `microseg lab` and the network tests.
 //
 // Up() builds the topology (see topology.h), opens listeners on every
-// container port and starts one agent per node, either
+// container port and declared workload port, and starts one agent per
+// enforcement point (Kubernetes node or workload host; none for unmanaged
+// workloads), either
 //  - in-process (tests): agent threads that enter their node's namespace,
 //    listeners served by a thread; everything stops with Down()/~Lab; or
 //  - detached (CLI): `<agent_exe> agent -f ... --node N` run through
@@ -35,6 +37,8 @@ struct LabOptions {
   // Empty agent_exe: in-process agents fed by SetObjects().
   std::string agent_exe;
   std::vector<std::string> manifest_paths;
+  // The agents' plan options, except failsafe ports: the lab's agents get
+  // none that a probe could hit (the model knows nothing of them).
   PlanOptions plan;
   std::chrono::milliseconds agent_poll{100};
 };

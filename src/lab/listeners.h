@@ -1,5 +1,7 @@
-// Listeners: one socket per pod and container port, each created inside the
-// pod's network namespace, all served by one poll loop. TCP and SCTP accept
+// Listeners: one socket per pod and container port, and per workload
+// address and declared port, each created inside the endpoint's network
+// namespace (a workload's is its host's, or its own when unmanaged), all
+// served by one poll loop. TCP and SCTP accept
 // and close; UDP echoes each datagram. SCTP is skipped (with a warning)
 // where the kernel has no SCTP.
 //

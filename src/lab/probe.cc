@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <atomic>
 #include <map>
+#include <random>
 #include <set>
 #include <thread>
 
@@ -17,13 +18,26 @@
 namespace microseg::lab {
 namespace {
 
-bool Listens(const LabPod& pod, Protocol protocol, uint16_t port) {
-  return std::any_of(pod.ports.begin(), pod.ports.end(),
+bool Listens(const LabEndpoint& e, Protocol protocol, uint16_t port) {
+  return std::any_of(e.ports.begin(), e.ports.end(),
                      [&](const LabPort& p) { return p.protocol == protocol && p.port == port; });
 }
 
-// One connection attempt from `from`'s namespace to `to`.
-bool Connect(const LabPod& from, const LabPod& to, Protocol protocol, uint16_t port,
+// Every probe is a new flow, with a source port no earlier probe of this
+// process used: a reused 5-tuple would match the conntrack entry of an
+// earlier probe (UDP entries live 30 s) and be accepted as established
+// although the policy changed since, which is not what a probe measures.
+// Processes start at a random offset, so successive `lab probe` runs differ.
+uint16_t NextSourcePort() {
+  constexpr uint32_t kFirst = 20000, kCount = 40000;
+  static std::atomic<uint32_t> next{static_cast<uint32_t>(std::random_device{}() % kCount)};
+  return static_cast<uint16_t>(kFirst + next++ % kCount);
+}
+
+// One connection attempt from `from`'s namespace and address to `to`. The
+// source is bound: a host holds several addresses (its workloads', its
+// fabric IP) and the flow must come from the one the model checks.
+bool Connect(const LabEndpoint& from, const LabEndpoint& to, Protocol protocol, uint16_t port,
              std::chrono::milliseconds timeout) {
   int fd;
   {
@@ -34,6 +48,18 @@ bool Connect(const LabPod& from, const LabPod& to, Protocol protocol, uint16_t p
                 protocol == Protocol::kSCTP ? IPPROTO_SCTP : 0);
   }
   if (fd < 0) return false;
+  sockaddr_in src{};
+  src.sin_family = AF_INET;
+  inet_pton(AF_INET, from.ip.c_str(), &src.sin_addr);
+  bool bound = false;
+  for (int attempt = 0; attempt < 16 && !bound; ++attempt) {
+    src.sin_port = htons(NextSourcePort());
+    bound = bind(fd, reinterpret_cast<sockaddr*>(&src), sizeof(src)) == 0;
+  }
+  if (!bound) {
+    close(fd);
+    return false;
+  }
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_port = htons(port);
@@ -98,13 +124,14 @@ std::string ProbeTable::ToText() const {
   auto table = [&](const char* title, bool observed) {
     std::string s = std::string(title) + " " + std::string(ProtocolName(protocol)) + "/" +
                     std::to_string(port) + " (rows: from, columns: to)\n";
-    size_t w = 6;
+    size_t w = 6, first = 6;
     for (const auto& n : tos) w = std::max(w, n.size() + 1);
-    s += std::string(w, ' ');
+    for (const auto& n : froms) first = std::max(first, n.size() + 1);
+    s += std::string(first, ' ');
     for (const auto& t : tos) s += t + std::string(w - t.size(), ' ');
     s += "\n";
     for (const auto& f : froms) {
-      s += f + std::string(w > f.size() ? w - f.size() : 1, ' ');
+      s += f + std::string(first - f.size(), ' ');
       for (const auto& t : tos) {
         auto it = cell.find({f, t});
         std::string v = it == cell.end() ? "-" : observed ? it->second->observed : it->second->model;
@@ -129,15 +156,22 @@ ProbeTable Probe(const LabTopology& topology, const PolicyEngine& engine, Protoc
   ProbeTable table;
   table.port = port;
   table.protocol = protocol;
-  for (const LabPod& from : topology.pods) {
-    for (const LabPod& to : topology.pods) {
-      if (&from == &to || !Listens(to, protocol, port)) continue;
+  std::vector<LabEndpoint> endpoints = topology.Endpoints();
+  std::vector<std::pair<size_t, size_t>> pairs;  // indices into endpoints, per row
+  for (size_t f = 0; f < endpoints.size(); ++f) {
+    for (size_t t = 0; t < endpoints.size(); ++t) {
+      const LabEndpoint& from = endpoints[f];
+      const LabEndpoint& to = endpoints[t];
+      // Same namespace (a pod to itself, two workloads of one host): the
+      // flow never leaves the host's loopback, which the table accepts.
+      if (from.netns == to.netns || !Listens(to, protocol, port)) continue;
       ProbeRow row{from.key, to.key, "", ""};
       auto src = engine.Resolve(from.key);
       auto dst = engine.Resolve(to.key);
       row.model = src.ok() && dst.ok() ? std::string(engine.Check(*src, *dst, protocol, port).Name())
                                        : "unknown";
       table.rows.push_back(std::move(row));
+      pairs.push_back({f, t});
     }
   }
   std::atomic<size_t> next{0};
@@ -147,7 +181,8 @@ ProbeTable Probe(const LabTopology& topology, const PolicyEngine& engine, Protoc
     workers.emplace_back([&] {
       for (size_t i; (i = next++) < table.rows.size();) {
         ProbeRow& r = table.rows[i];
-        bool ok = Connect(*topology.FindPod(r.from), *topology.FindPod(r.to), protocol, port, options.timeout);
+        bool ok = Connect(endpoints[pairs[i].first], endpoints[pairs[i].second], protocol, port,
+                          options.timeout);
         r.observed = ok ? "allow" : "deny";
       }
     });

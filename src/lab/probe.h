@@ -1,10 +1,13 @@
-// Probe: real connections between every pair of lab pods on one port, next
-// to the model's verdict for the same flow (PolicyEngine::Check).
+// Probe: real connections between every pair of lab endpoints (pods and
+// workloads, named as PolicyEngine::Resolve names them: "ns/name",
+// "workload/NAME") on one port, next to the model's verdict for the same
+// flow (PolicyEngine::Check).
 //
 // TCP/SCTP: a connect that completes within the timeout is "allow". UDP: a
 // datagram echoed back within the timeout (sent twice) is "allow". Pairs
-// whose destination does not listen on the port, and a pod to itself (it
-// never crosses the node), are left out.
+// whose destination does not listen on the port, and pairs in one namespace
+// (a pod to itself, two workloads of one host: the flow never leaves the
+// host), are left out.
 #pragma once
 
 #include <chrono>

@@ -1,9 +1,44 @@
 #include "lab/topology.h"
 
 #include <algorithm>
+#include <map>
 #include <set>
 
 namespace microseg::lab {
+namespace {
+
+std::string FabricIp(size_t member) { return "100.64.255." + std::to_string(member + 1); }
+
+std::vector<std::string> V4(const std::vector<IpAddress>& ips) {
+  std::vector<std::string> out;
+  for (const IpAddress& ip : ips) {
+    if (ip.is_v4()) out.push_back(ip.ToString());
+  }
+  return out;
+}
+
+std::vector<LabPort> Ports(const std::vector<ContainerPort>& ports) {
+  std::vector<LabPort> out;
+  for (const ContainerPort& cp : ports) out.push_back({cp.protocol, cp.port});
+  return out;
+}
+
+nlohmann::json PortsJson(const std::vector<LabPort>& ports) {
+  nlohmann::json j = nlohmann::json::array();
+  for (const LabPort& lp : ports) j.push_back({{"protocol", ProtocolName(lp.protocol)}, {"port", lp.port}});
+  return j;
+}
+
+std::vector<LabPort> PortsFromJson(const nlohmann::json& j) {
+  std::vector<LabPort> out;
+  for (const auto& port : j) {
+    auto proto = ParseProtocol(port.value("protocol", "TCP"));
+    out.push_back({proto.value_or(Protocol::kTCP), port.value("port", uint16_t{0})});
+  }
+  return out;
+}
+
+}  // namespace
 
 const LabPod* LabTopology::FindPod(const std::string& key) const {
   for (const LabPod& p : pods) {
@@ -19,20 +54,56 @@ const LabNode* LabTopology::FindNode(const std::string& node_name) const {
   return nullptr;
 }
 
+std::vector<LabEndpoint> LabTopology::Endpoints() const {
+  std::vector<LabEndpoint> out;
+  for (const LabPod& p : pods) out.push_back({p.key, p.netns, p.ip, p.ports});
+  for (const LabWorkload& w : workloads) out.push_back({w.key, w.netns, w.ips.front(), w.ports});
+  std::sort(out.begin(), out.end(), [](const LabEndpoint& a, const LabEndpoint& b) { return a.key < b.key; });
+  return out;
+}
+
 LabTopology PlanTopology(const std::string& lab_name, const ObjectSet& objects) {
   LabTopology t;
   t.name = lab_name;
   t.fabric_netns = t.Prefix() + "fabric";
+
+  // Workloads first: their hosts are enforcement points like the nodes.
+  std::vector<const Workload*> workloads;
+  for (const Workload& w : objects.workloads) workloads.push_back(&w);
+  std::sort(workloads.begin(), workloads.end(),
+            [](const Workload* a, const Workload* b) { return a->name < b->name; });
+  std::vector<const Workload*> hosted, unmanaged;
+  for (const Workload* w : workloads) {
+    std::string key = "workload/" + w->name;
+    // The probe uses the first address, as PolicyEngine::Resolve does.
+    if (w->ips.empty() || !w->ips.front().is_v4()) {
+      t.skipped.push_back(key + ": needs an IPv4 first address");
+    } else if (w->unmanaged) {
+      unmanaged.push_back(w);
+    } else if (!w->host.empty()) {
+      hosted.push_back(w);
+    } else {
+      t.skipped.push_back(key + ": needs spec.host (an agent) or unmanaged: true");
+    }
+  }
+
   std::set<std::string> node_names;
   for (const Node& n : objects.nodes) node_names.insert(n.name);
   for (const Pod& p : objects.pods) {
     if (!p.node_name.empty()) node_names.insert(p.node_name);
   }
-  int i = 0;
+  for (const Workload* w : hosted) node_names.insert(w->host);
+  std::map<std::string, const Node*> node_objects;
+  for (const Node& n : objects.nodes) node_objects[n.name] = &n;
+  size_t member = 0;  // fabric veth index: nodes, then unmanaged workloads
   for (const std::string& n : node_names) {
-    t.nodes.push_back({n, t.Prefix() + "n" + std::to_string(i), "100.64.255." + std::to_string(i + 1)});
-    ++i;
+    LabNode ln{n, t.Prefix() + "n" + std::to_string(member), FabricIp(member), {}};
+    // The Node H itself is local to agent H: its addresses are the host's own.
+    if (auto it = node_objects.find(n); it != node_objects.end()) ln.ips = V4(it->second->ips);
+    t.nodes.push_back(std::move(ln));
+    ++member;
   }
+
   std::vector<const Pod*> pods;
   for (const Pod& p : objects.pods) pods.push_back(&p);
   std::sort(pods.begin(), pods.end(), [](const Pod* a, const Pod* b) { return a->Key() < b->Key(); });
@@ -52,9 +123,24 @@ LabTopology PlanTopology(const std::string& lab_name, const ObjectSet& objects) 
     lp.netns = t.Prefix() + "p" + std::to_string(j);
     lp.ip = v4->ToString();
     lp.index = j++;
-    for (const ContainerPort& cp : p->ports) lp.ports.push_back({cp.protocol, cp.port});
+    lp.ports = Ports(p->ports);
     t.pods.push_back(std::move(lp));
   }
+
+  for (const Workload* w : hosted) {
+    LabNode& host = *std::find_if(t.nodes.begin(), t.nodes.end(),
+                                  [&](const LabNode& n) { return n.name == w->host; });
+    LabWorkload lw{"workload/" + w->name, host.name, host.netns, "", V4(w->ips), Ports(w->ports)};
+    host.ips.insert(host.ips.end(), lw.ips.begin(), lw.ips.end());
+    t.workloads.push_back(std::move(lw));
+  }
+  int k = 0;
+  for (const Workload* w : unmanaged) {
+    t.workloads.push_back({"workload/" + w->name, "", t.Prefix() + "u" + std::to_string(k++),
+                           FabricIp(member++), V4(w->ips), Ports(w->ports)});
+  }
+  std::sort(t.workloads.begin(), t.workloads.end(),
+            [](const LabWorkload& a, const LabWorkload& b) { return a.key < b.key; });
   return t;
 }
 
@@ -63,13 +149,15 @@ nlohmann::json LabTopology::ToJson() const {
   j["name"] = name;
   j["fabric_netns"] = fabric_netns;
   for (const LabNode& n : nodes) {
-    j["nodes"].push_back({{"name", n.name}, {"netns", n.netns}, {"fabric_ip", n.fabric_ip}});
+    j["nodes"].push_back({{"name", n.name}, {"netns", n.netns}, {"fabric_ip", n.fabric_ip}, {"ips", n.ips}});
   }
   for (const LabPod& p : pods) {
-    nlohmann::json ports = nlohmann::json::array();
-    for (const LabPort& lp : p.ports) ports.push_back({{"protocol", ProtocolName(lp.protocol)}, {"port", lp.port}});
     j["pods"].push_back({{"key", p.key}, {"node", p.node}, {"netns", p.netns}, {"ip", p.ip},
-                         {"index", p.index}, {"ports", ports}});
+                         {"index", p.index}, {"ports", PortsJson(p.ports)}});
+  }
+  for (const LabWorkload& w : workloads) {
+    j["workloads"].push_back({{"key", w.key}, {"host", w.host}, {"netns", w.netns},
+                              {"fabric_ip", w.fabric_ip}, {"ips", w.ips}, {"ports", PortsJson(w.ports)}});
   }
   return j;
 }
@@ -79,16 +167,18 @@ LabTopology LabTopology::FromJson(const nlohmann::json& j) {
   t.name = j.value("name", "");
   t.fabric_netns = j.value("fabric_netns", "");
   for (const auto& n : j.value("nodes", nlohmann::json::array())) {
-    t.nodes.push_back({n.value("name", ""), n.value("netns", ""), n.value("fabric_ip", "")});
+    t.nodes.push_back({n.value("name", ""), n.value("netns", ""), n.value("fabric_ip", ""),
+                       n.value("ips", std::vector<std::string>{})});
   }
   for (const auto& p : j.value("pods", nlohmann::json::array())) {
-    LabPod lp{p.value("key", ""), p.value("node", ""), p.value("netns", ""), p.value("ip", ""),
-              p.value("index", 0), {}};
-    for (const auto& port : p.value("ports", nlohmann::json::array())) {
-      auto proto = ParseProtocol(port.value("protocol", "TCP"));
-      lp.ports.push_back({proto.value_or(Protocol::kTCP), port.value("port", uint16_t{0})});
-    }
-    t.pods.push_back(std::move(lp));
+    t.pods.push_back({p.value("key", ""), p.value("node", ""), p.value("netns", ""), p.value("ip", ""),
+                      p.value("index", 0), PortsFromJson(p.value("ports", nlohmann::json::array()))});
+  }
+  for (const auto& w : j.value("workloads", nlohmann::json::array())) {
+    LabWorkload lw{w.value("key", ""), w.value("host", ""), w.value("netns", ""), w.value("fabric_ip", ""),
+                   w.value("ips", std::vector<std::string>{}),
+                   PortsFromJson(w.value("ports", nlohmann::json::array()))};
+    if (!lw.ips.empty()) t.workloads.push_back(std::move(lw));
   }
   return t;
 }

@@ -1,12 +1,25 @@
 // LabTopology: how the lab lays a cluster out in network namespaces.
 //
-//   ms-<lab>-fabric   bridge br0; one veth per node (100.64.255.0/24)
-//   ms-<lab>-n<i>     one per node: routes, forwarding, the node's agent and
-//                     its `table inet microseg` (pod traffic is forwarded here)
+//   ms-<lab>-fabric   bridge br0; one veth per node and per unmanaged
+//                     workload (100.64.255.0/24)
+//   ms-<lab>-n<i>     one per enforcement point: a Kubernetes node, or the
+//                     host H of the Workloads with `spec.host: H`. Routes,
+//                     forwarding, the agent `--node <name>` and its
+//                     `table inet microseg`. Holds as its own addresses the
+//                     IPv4 addresses of its Node object and of the workloads
+//                     it hosts, so their traffic goes through the input and
+//                     output hooks as a real host's does; pod traffic is
+//                     forwarded here.
 //   ms-<lab>-p<j>     one per pod: eth0 holds the pod's IP, default route via
 //                     169.254.1.1 (proxy ARP on the node side, as Calico does)
+//   ms-<lab>-u<k>     one per `unmanaged: true` workload: its addresses and
+//                     listeners, no agent (a peer, never enforced)
+// Every address that lives behind a fabric member has a /32 route via that
+// member's fabric IP on every other member, so pods, hosts and unmanaged
+// endpoints reach each other.
 // Every name starts with "ms-<lab>-", so `down` can sweep by prefix even
-// after a crash. IPv4 pods only; pods without a node or IP are skipped.
+// after a crash. IPv4 only; pods without a node or IP, and workloads whose
+// first address is not IPv4, are skipped.
 #pragma once
 
 #include <string>
@@ -32,10 +45,29 @@ struct LabPod {
   std::vector<LabPort> ports;
 };
 
+// An enforcement point: runs an agent with --node <name>.
 struct LabNode {
   std::string name;
   std::string netns;
   std::string fabric_ip;  // 100.64.255.<i+1>
+  std::vector<std::string> ips;  // its own: the Node's and its workloads' IPv4 addresses
+};
+
+struct LabWorkload {
+  std::string key;   // "workload/NAME", as PolicyEngine::Resolve names it
+  std::string host;  // the LabNode that enforces it; "" when unmanaged
+  std::string netns;  // the host's namespace, or its own ms-<lab>-u<k>
+  std::string fabric_ip;  // unmanaged only: its own veth on the fabric
+  std::vector<std::string> ips;  // IPv4; ips[0] is the one probed (Resolve's)
+  std::vector<LabPort> ports;
+};
+
+// What the probe connects: a pod or a workload, by the name Resolve takes.
+struct LabEndpoint {
+  std::string key;
+  std::string netns;
+  std::string ip;  // connected to, and bound as the source when connecting from
+  std::vector<LabPort> ports;
 };
 
 struct LabTopology {
@@ -43,17 +75,21 @@ struct LabTopology {
   std::string fabric_netns;
   std::vector<LabNode> nodes;
   std::vector<LabPod> pods;  // sorted by key
+  std::vector<LabWorkload> workloads;  // sorted by key
   std::vector<std::string> skipped;  // "x/d: no spec.nodeName"
 
   std::string Prefix() const { return "ms-" + name + "-"; }
   const LabPod* FindPod(const std::string& key) const;
   const LabNode* FindNode(const std::string& name) const;
+  // Pods and workloads, sorted by key.
+  std::vector<LabEndpoint> Endpoints() const;
 
   nlohmann::json ToJson() const;
   static LabTopology FromJson(const nlohmann::json& j);
 };
 
-// Lays out `objects` (pods with IPv4 addresses and a node).
+// Lays out `objects`: pods with IPv4 addresses and a node; workloads with
+// `host:` (on that host's enforcement point) or `unmanaged: true`.
 LabTopology PlanTopology(const std::string& lab_name, const ObjectSet& objects);
 
 }  // namespace microseg::lab

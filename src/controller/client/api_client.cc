@@ -98,10 +98,53 @@ Result<Json> ApiClient::Delete(const std::string& kind, const std::string& name,
   return Call("DELETE", ObjectPath(kind, name, ns));
 }
 
+Result<Json> ApiClient::Span(const std::string& node) const {
+  return Call("GET", "/api/v1/span?node=" + UrlEncode(node));
+}
+
+Status ApiClient::ReportAgentStatus(const std::string& node, const Json& status) const {
+  Result<Json> reply = Call("POST", "/api/v1/agents/" + UrlEncode(node) + "/status", status.dump());
+  return reply.status();
+}
+
+Result<Json> ApiClient::ListAgents() const { return Call("GET", "/api/v1/agents"); }
+
+void WatchCanceller::Cancel() {
+  std::lock_guard<std::mutex> lock(mu_);
+  cancelled_ = true;
+  if (client_ != nullptr) client_->stop();
+}
+
+bool WatchCanceller::cancelled() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return cancelled_;
+}
+
 Status ApiClient::Watch(const std::string& query,
                         const std::function<bool(const Json&)>& on_event) const {
+  return Watch(query, on_event, WatchOptions{});
+}
+
+Status ApiClient::Watch(const std::string& query, const std::function<bool(const Json&)>& on_event,
+                        const WatchOptions& options) const {
   std::unique_ptr<httplib::Client> client = MakeClient(server_);
-  client->set_read_timeout(3600, 0);
+  client->set_read_timeout(options.read_timeout);
+  WatchCanceller* canceller = options.canceller;
+  if (canceller != nullptr) {
+    std::lock_guard<std::mutex> lock(canceller->mu_);
+    if (canceller->cancelled_) return Status::Ok();
+    canceller->client_ = client.get();
+  }
+  // Unregisters the client however this function returns.
+  struct Unregister {
+    WatchCanceller* canceller;
+    ~Unregister() {
+      if (canceller == nullptr) return;
+      std::lock_guard<std::mutex> lock(canceller->mu_);
+      canceller->client_ = nullptr;
+    }
+  } unregister{canceller};
+  if (options.http_status != nullptr) *options.http_status = 0;
   httplib::Headers headers = {{"Authorization", "Bearer " + token_}};
   int status = 0;
   std::string buffer;
@@ -111,9 +154,15 @@ Status ApiClient::Watch(const std::string& query,
       "/api/v1/watch" + (query.empty() ? "" : "?" + query), headers,
       [&](const httplib::Response& response) {
         status = response.status;
+        if (options.http_status != nullptr) *options.http_status = status;
+        if (status == 200 && options.on_open) options.on_open();
         return true;
       },
       [&](const char* data, size_t size) {
+        if (canceller != nullptr && canceller->cancelled()) {
+          stopped = true;
+          return false;
+        }
         if (status != 200) {
           error_body.append(data, size);
           return error_body.size() < (1 << 20);
@@ -133,7 +182,7 @@ Status ApiClient::Watch(const std::string& query,
         }
         return true;
       });
-  if (stopped) return Status::Ok();
+  if (stopped || (canceller != nullptr && canceller->cancelled())) return Status::Ok();
   if (status != 0 && status != 200) return Status::Error(MessageOf({status, error_body}));
   if (!res) return Status::Error(server_ + ": " + httplib::to_string(res.error()));
   return Status::Ok();

@@ -5,13 +5,19 @@
 // opens its own connection; an ApiClient may be shared between threads.
 #pragma once
 
+#include <chrono>
 #include <functional>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "controller/api/apply_request.h"
 #include "ingest/field.h"
+
+namespace httplib {
+class Client;
+}
 
 namespace microseg {
 
@@ -45,6 +51,17 @@ class ApiClient {
   // reply is an error with the server's message. `query` is the watch's
   // query string without '?', e.g. "resourceVersion=12&kind=Pod".
   Status Watch(const std::string& query, const std::function<bool(const Json&)>& on_event) const;
+  struct WatchOptions;
+  Status Watch(const std::string& query, const std::function<bool(const Json&)>& on_event,
+               const WatchOptions& options) const;
+
+  // Agents (docs/CONTROLLER.md, "Agents").
+  // GET /api/v1/span?node=NODE: a List of the objects NODE's agent needs.
+  Result<Json> Span(const std::string& node) const;
+  // POST /api/v1/agents/NODE/status.
+  Status ReportAgentStatus(const std::string& node, const Json& status) const;
+  // GET /api/v1/agents: {"items": [...]}.
+  Result<Json> ListAgents() const;
 
   const std::string& server() const { return server_; }
 
@@ -55,6 +72,32 @@ class ApiClient {
 
   std::string server_;
   std::string token_;
+};
+
+// Ends a Watch in progress from another thread (by shutting its socket).
+// Once cancelled, it stays cancelled: later watches given it return at once.
+class WatchCanceller {
+ public:
+  void Cancel();
+  bool cancelled() const;
+
+ private:
+  friend class ApiClient;
+  mutable std::mutex mu_;
+  bool cancelled_ = false;
+  httplib::Client* client_ = nullptr;  // the running watch's, guarded by mu_
+};
+
+struct ApiClient::WatchOptions {
+  WatchCanceller* canceller = nullptr;
+  // Called once the server accepted the watch (HTTP 200), before any event.
+  std::function<void()> on_open;
+  // A silent connection is dead after this long. The server sends a
+  // keepalive line after 5 s idle, so agents use ~30 s.
+  std::chrono::seconds read_timeout{3600};
+  // Set to the reply's HTTP status (0 when none came), e.g. 410 when the
+  // requested resourceVersion was compacted.
+  int* http_status = nullptr;
 };
 
 // Percent-encodes a query parameter value.

@@ -9,6 +9,7 @@
 #include <optional>
 #include <thread>
 
+#include "controller/http/agent_handlers.h"
 #include "controller/http/api_handlers.h"
 #include "controller/http/data_dir.h"
 #include "controller/http/http_reply.h"
@@ -73,6 +74,7 @@ class Controller::Impl {
       ReplyJson(res, 200, {{"status", "ok"}});
     });
     RegisterApiRoutes(&server_, store_.get(), &stopping_);
+    RegisterAgentRoutes(&server_, store_.get(), &spans_, &agents_);
     if (port_ == 0) {
       port_ = server_.bind_to_any_port(host);
       if (port_ < 0) return Status::Error("--listen " + options_.listen + ": cannot bind");
@@ -123,6 +125,8 @@ class Controller::Impl {
   DataDirLock lock_;
   const std::string token_;
   std::unique_ptr<Store> store_;
+  SpanComputer spans_;
+  AgentRegistry agents_;
   httplib::Server server_;
   std::string host_;
   int port_ = 0;

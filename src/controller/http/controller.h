@@ -9,6 +9,9 @@
 //   GET    /api/v1/objects[/KIND[/NAME]]   ?namespace=NS
 //   DELETE /api/v1/objects/KIND/NAME       ?namespace=NS
 //   GET    /api/v1/watch                   ?resourceVersion=N&kind=K&namespace=NS
+//   GET    /api/v1/span                    ?node=NODE: the objects NODE's agent needs
+//   POST   /api/v1/agents/NODE/status      an agent's report (kept in memory)
+//   GET    /api/v1/agents[/NODE]           the last reports
 // Thread-safe; each watch holds one server thread while it streams.
 #pragma once
 
