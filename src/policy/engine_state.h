@@ -69,9 +69,24 @@ struct PolicyEngine::State {
   // Labels of namespaces that have pods but no Namespace object: just the
   // name label the API server would have set.
   mutable std::unordered_map<std::string, Labels> implicit_namespace_labels;
+  // Per pod identity, its namespace's labels: peer matching asks for them
+  // once per namespaceSelector it tries, and hashing the namespace name
+  // each time was a visible share of a check. An entry is valid while the
+  // identity's incarnation and `namespace_labels_epoch` match; the epoch is
+  // bumped whenever a Namespace is created, replaced or deleted (either can
+  // change which Labels object applies).
+  struct NamespaceLabelsEntry {
+    uint64_t incarnation = 0;
+    uint64_t epoch = 0;
+    const Labels* labels = nullptr;
+  };
+  uint64_t namespace_labels_epoch = 1;
+  mutable std::vector<NamespaceLabelsEntry> namespace_labels_cache;  // by IdentityId
 
   // --- helpers (selection.cc / peer_match.cc) ---
   const Labels& NamespaceLabels(const std::string& ns) const;
+  // NamespaceLabels(identity.namespace_name), cached per identity (pods only).
+  const Labels& NamespaceLabelsOf(const Identity& identity) const;
   uint64_t NamespaceGeneration(const std::string& ns) const;
   void BumpNamespace(const std::string& ns) { ++namespace_generation[ns]; }
   const Selection& SelectionFor(IdentityId id) const;

@@ -9,8 +9,12 @@ const Identity* PodIdentity(const PolicyEngine::State& s, const Endpoint& e) {
   return &s.identities.Get(e.identity);
 }
 
-void Say(std::string* why, std::string text) {
-  if (why) *why = std::move(text);
+// Sets *why to `text()`. The text (addresses, selectors, names) is built
+// only when asked for: plain checks pass a null `why` and must not pay for
+// formatting and allocating explanations nobody reads.
+template <typename Text>
+void Say(std::string* why, Text text) {
+  if (why) *why = text();
 }
 
 }  // namespace
@@ -23,31 +27,39 @@ bool MatchNetworkPolicyPeer(const PolicyEngine::State& s, const NetworkPolicy& p
     if (why) {
       std::string block = "ipBlock " + peer.ip_block->cidr.ToString();
       if (!peer.ip_block->except.empty()) block += " (with except)";
-      Say(why, other.ip.ToString() + (in ? " is in " : " is not in ") + block);
+      *why = other.ip.ToString() + (in ? " is in " : " is not in ") + block;
     }
     return in;
   }
   const Identity* id = PodIdentity(s, other);
   if (!id) {
-    Say(why, other.DisplayName() + " is not a pod, so pod/namespace selectors cannot match it");
+    Say(why, [&] {
+      return other.DisplayName() + " is not a pod, so pod/namespace selectors cannot match it";
+    });
     return false;
   }
   if (peer.namespace_selector) {
-    if (!peer.namespace_selector->Matches(s.NamespaceLabels(id->namespace_name))) {
-      Say(why, "namespace " + id->namespace_name + " does not match namespaceSelector {" +
-                   peer.namespace_selector->ToString() + "}");
+    if (!peer.namespace_selector->Matches(s.NamespaceLabelsOf(*id))) {
+      Say(why, [&] {
+        return "namespace " + id->namespace_name + " does not match namespaceSelector {" +
+               peer.namespace_selector->ToString() + "}";
+      });
       return false;
     }
   } else if (id->namespace_name != policy.namespace_name) {
-    Say(why, "podSelector without namespaceSelector only selects pods of namespace " +
-                 policy.namespace_name);
+    Say(why, [&] {
+      return "podSelector without namespaceSelector only selects pods of namespace " +
+             policy.namespace_name;
+    });
     return false;
   }
   if (peer.pod_selector && !peer.pod_selector->Matches(id->labels)) {
-    Say(why, other.name + " does not match podSelector {" + peer.pod_selector->ToString() + "}");
+    Say(why, [&] {
+      return other.name + " does not match podSelector {" + peer.pod_selector->ToString() + "}";
+    });
     return false;
   }
-  Say(why, other.name + " matches the peer");
+  Say(why, [&] { return other.name + " matches the peer"; });
   return true;
 }
 
@@ -58,39 +70,45 @@ bool MatchAdminPeer(const PolicyEngine::State& s, const AdminPeer& peer, const E
     case AdminPeer::Kind::kPods: {
       const Identity* id = PodIdentity(s, other);
       if (!id) {
-        Say(why, other.DisplayName() + " is not a pod");
+        Say(why, [&] { return other.DisplayName() + " is not a pod"; });
         return false;
       }
-      if (!peer.namespace_selector.Matches(s.NamespaceLabels(id->namespace_name))) {
-        Say(why, "namespace " + id->namespace_name + " does not match {" +
-                     peer.namespace_selector.ToString() + "}");
+      if (!peer.namespace_selector.Matches(s.NamespaceLabelsOf(*id))) {
+        Say(why, [&] {
+          return "namespace " + id->namespace_name + " does not match {" +
+                 peer.namespace_selector.ToString() + "}";
+        });
         return false;
       }
       if (peer.kind == AdminPeer::Kind::kPods && !peer.pod_selector.Matches(id->labels)) {
-        Say(why, other.name + " does not match podSelector {" + peer.pod_selector.ToString() + "}");
+        Say(why, [&] {
+          return other.name + " does not match podSelector {" + peer.pod_selector.ToString() + "}";
+        });
         return false;
       }
-      Say(why, other.name + " matches the peer");
+      Say(why, [&] { return other.name + " matches the peer"; });
       return true;
     }
     case AdminPeer::Kind::kNodes: {
       if (other.kind != EndpointKind::kNode || other.identity == kNoIdentity) {
-        Say(why, other.DisplayName() + " is not a node");
+        Say(why, [&] { return other.DisplayName() + " is not a node"; });
         return false;
       }
       bool ok = peer.node_selector.Matches(s.identities.Get(other.identity).labels);
-      Say(why, other.DisplayName() + (ok ? " matches" : " does not match") + " nodes {" +
-                   peer.node_selector.ToString() + "}");
+      Say(why, [&] {
+        return other.DisplayName() + (ok ? " matches" : " does not match") + " nodes {" +
+               peer.node_selector.ToString() + "}";
+      });
       return ok;
     }
     case AdminPeer::Kind::kNetworks: {
       for (const Cidr& c : peer.networks) {
         if (other.has_ip && c.Contains(other.ip)) {
-          Say(why, other.ip.ToString() + " is in network " + c.ToString());
+          Say(why, [&] { return other.ip.ToString() + " is in network " + c.ToString(); });
           return true;
         }
       }
-      Say(why, other.ip.ToString() + " is in none of the networks");
+      Say(why, [&] { return other.ip.ToString() + " is in none of the networks"; });
       return false;
     }
   }
@@ -101,50 +119,58 @@ bool MatchRulesetPeer(const PolicyEngine::State& s, const RulesetPeer& peer, con
                       std::string* why) {
   switch (peer.kind) {
     case RulesetPeer::Kind::kAny:
-      Say(why, "any matches everything");
+      Say(why, [&] { return "any matches everything"; });
       return true;
     case RulesetPeer::Kind::kIpList: {
       auto it = s.ip_lists.find(peer.ip_list);
       if (it == s.ip_lists.end()) {
-        Say(why, "IPList " + peer.ip_list + " does not exist");
+        Say(why, [&] { return "IPList " + peer.ip_list + " does not exist"; });
         return false;
       }
       bool in = other.has_ip && it->second.Contains(other.ip);
-      Say(why, other.ip.ToString() + (in ? " is in" : " is not in") + " IPList " + peer.ip_list);
+      Say(why, [&] {
+        return other.ip.ToString() + (in ? " is in" : " is not in") + " IPList " + peer.ip_list;
+      });
       return in;
     }
     case RulesetPeer::Kind::kService: {
       std::string key = peer.service_namespace + "/" + peer.service_name;
       auto it = s.services.find(key);
       if (it == s.services.end()) {
-        Say(why, "Service " + key + " does not exist");
+        Say(why, [&] { return "Service " + key + " does not exist"; });
         return false;
       }
       const Identity* id = PodIdentity(s, other);
       bool ok = id && it->second.selector && id->namespace_name == peer.service_namespace &&
                 it->second.selector->Matches(id->labels);
-      Say(why, other.DisplayName() + (ok ? " is" : " is not") + " a backend of Service " + key);
+      Say(why, [&] {
+        return other.DisplayName() + (ok ? " is" : " is not") + " a backend of Service " + key;
+      });
       return ok;
     }
     case RulesetPeer::Kind::kSelector: {
       if (other.identity == kNoIdentity) {
-        Say(why, other.DisplayName() + " has no labels (not a known endpoint)");
+        Say(why, [&] { return other.DisplayName() + " has no labels (not a known endpoint)"; });
         return false;
       }
       const Identity& id = s.identities.Get(other.identity);
       if (peer.namespace_selector) {
         if (id.kind != EndpointKind::kPod ||
-            !peer.namespace_selector->Matches(s.NamespaceLabels(id.namespace_name))) {
-          Say(why, other.DisplayName() + " is not a pod of a namespace matching {" +
-                       peer.namespace_selector->ToString() + "}");
+            !peer.namespace_selector->Matches(s.NamespaceLabelsOf(id))) {
+          Say(why, [&] {
+            return other.DisplayName() + " is not a pod of a namespace matching {" +
+                   peer.namespace_selector->ToString() + "}";
+          });
           return false;
         }
       }
       if (peer.selector && !peer.selector->Matches(id.labels)) {
-        Say(why, other.DisplayName() + " does not match {" + peer.selector->ToString() + "}");
+        Say(why, [&] {
+          return other.DisplayName() + " does not match {" + peer.selector->ToString() + "}";
+        });
         return false;
       }
-      Say(why, other.DisplayName() + " matches the peer");
+      Say(why, [&] { return other.DisplayName() + " matches the peer"; });
       return true;
     }
   }
@@ -177,7 +203,7 @@ bool MatchPorts(const PolicyEngine::State& s, const std::vector<PortMatch>& port
   if (ports.empty()) return true;
   for (const PortMatch& m : ports) {
     if (MatchPort(s, m, protocol, port, destination, any_protocol_name)) {
-      Say(why, "port " + m.ToString() + " matches");
+      Say(why, [&] { return "port " + m.ToString() + " matches"; });
       return true;
     }
   }

@@ -47,11 +47,13 @@ void PolicyEngine::Upsert(Namespace ns) {
   state_->namespaces[name] = std::move(ns);
   // Namespace labels feed namespaceSelectors of every policy kind.
   state_->BumpNamespace(name);
+  ++state_->namespace_labels_epoch;
 }
 
 bool PolicyEngine::DeleteNamespace(const std::string& name) {
   if (state_->namespaces.erase(name) == 0) return false;
   state_->BumpNamespace(name);
+  ++state_->namespace_labels_epoch;  // its pods now see the implicit labels
   return true;
 }
 

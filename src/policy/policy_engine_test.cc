@@ -305,6 +305,32 @@ TEST_F(EngineTest, RelabelAndNamespaceChangesAreSeen) {
   EXPECT_TRUE(Allowed("z/a", "x/a")) << "x/a no longer selected";
 }
 
+TEST_F(EngineTest, PeerNamespaceLabelsFollowNamespaceCreateAndDelete) {
+  // Peer matching caches each identity's namespace labels: every change of
+  // the Namespace object must reach the cache.
+  engine_.Upsert(MakePod("w", "a", L({{"pod", "a"}}), "10.0.1.1"));
+  engine_.Upsert(Np("x", "deny-all", LabelSelector(), {}));
+  AdminPeer blue = AdminNamespaces(Sel({{"team", "blue"}}));
+  engine_.Upsert(Anp("blue", 10, Sel({{"ns", "x"}}), {ARule("b", AdminAction::kAllow, {blue})}));
+  EXPECT_FALSE(Allowed("w/a", "x/a")) << "w has only its implicit name label";
+  engine_.Upsert(Ns("w", L({{"team", "blue"}})));
+  EXPECT_TRUE(Allowed("w/a", "x/a"));
+  EXPECT_TRUE(engine_.DeleteNamespace("w"));
+  EXPECT_FALSE(Allowed("w/a", "x/a"));
+  engine_.Upsert(Ns("w", L({{"team", "blue"}})));
+  EXPECT_TRUE(Allowed("w/a", "x/a"));
+}
+
+TEST_F(EngineTest, IsolationReasonNamesEveryIsolatingPolicy) {
+  engine_.Upsert(Np("x", "deny-all", LabelSelector(), {}));
+  engine_.Upsert(Np("x", "from-b", Sel({{"pod", "a"}}), {{{}, {PodPeer(Sel({{"pod", "b"}}))}}}));
+  Verdict v = V("x/c", "x/a");
+  EXPECT_FALSE(v.allowed());
+  EXPECT_EQ(v.ingress.reason,
+            "x/a is isolated for ingress by NetworkPolicy x/deny-all, NetworkPolicy x/from-b and "
+            "no rule allows this flow");
+}
+
 TEST_F(EngineTest, PodsInUndeclaredNamespacesGetTheNameLabel) {
   engine_.Upsert(MakePod("w", "a", L({{"pod", "a"}}), "10.0.1.1"));
   engine_.Upsert(Np("x", "from-w", Sel({{"pod", "a"}}),

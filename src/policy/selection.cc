@@ -14,6 +14,19 @@ const Labels& PolicyEngine::State::NamespaceLabels(const std::string& ns) const 
   return it->second;
 }
 
+const Labels& PolicyEngine::State::NamespaceLabelsOf(const Identity& identity) const {
+  if (namespace_labels_cache.size() <= identity.id) {
+    namespace_labels_cache.resize(identities.capacity());
+  }
+  NamespaceLabelsEntry& entry = namespace_labels_cache[identity.id];
+  if (entry.incarnation != identity.incarnation || entry.epoch != namespace_labels_epoch) {
+    entry.incarnation = identity.incarnation;
+    entry.epoch = namespace_labels_epoch;
+    entry.labels = &NamespaceLabels(identity.namespace_name);
+  }
+  return *entry.labels;
+}
+
 uint64_t PolicyEngine::State::NamespaceGeneration(const std::string& ns) const {
   auto it = namespace_generation.find(ns);
   return it == namespace_generation.end() ? 0 : it->second;
@@ -26,7 +39,7 @@ bool PolicyEngine::State::ScopeSelects(const Scope& scope, const Identity& ident
   }
   if (scope.namespace_selector) {
     if (identity.kind != EndpointKind::kPod) return false;
-    if (!scope.namespace_selector->Matches(NamespaceLabels(identity.namespace_name))) return false;
+    if (!scope.namespace_selector->Matches(NamespaceLabelsOf(identity))) return false;
   }
   return scope.selector.Matches(identity.labels);
 }
@@ -34,7 +47,7 @@ bool PolicyEngine::State::ScopeSelects(const Scope& scope, const Identity& ident
 bool PolicyEngine::State::AdminSubjectSelects(const AdminSubject& subject,
                                               const Identity& identity) const {
   if (identity.kind != EndpointKind::kPod) return false;
-  if (!subject.namespace_selector.Matches(NamespaceLabels(identity.namespace_name))) return false;
+  if (!subject.namespace_selector.Matches(NamespaceLabelsOf(identity))) return false;
   return !subject.pod_selector || subject.pod_selector->Matches(identity.labels);
 }
 
