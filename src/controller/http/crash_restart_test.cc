@@ -57,6 +57,7 @@ TEST(CrashRestartTest, KillNineLosesNothingAcknowledged) {
   struct Reaper {  // the child never outlives the test
     pid_t pid;
     ~Reaper() {
+      if (pid <= 0) return;  // already reaped
       kill(pid, SIGKILL);
       waitpid(pid, nullptr, 0);
     }
@@ -90,6 +91,10 @@ TEST(CrashRestartTest, KillNineLosesNothingAcknowledged) {
     std::this_thread::sleep_for(1ms);
   }
   kill(child, SIGKILL);
+  // SIGKILL is delivered asynchronously: until the child is reaped its
+  // data-directory lock may still be held (seen under ASan, where exit is slow).
+  waitpid(child, nullptr, 0);
+  reaper.pid = -1;
   stop = true;
   writer.join();
   const int acked = acknowledged;
