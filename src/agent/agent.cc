@@ -63,13 +63,37 @@ Status Agent::SyncOnce() {
   auto objects = source_.load();
   Status s = objects.status();
   Plan plan;
+  AddressOwners owners;
   if (s.ok()) {
+    if (conntrack_ != nullptr) owners = OwnersOf(*objects);
     PolicyEngine engine;
     engine.Load(std::move(*objects));
     plan = CompileForNode(engine, options_.node, options_.plan);
     s = dataplane_.Apply(plan);
   }
+  // After the apply, so that a flushed flow's next packet meets the new
+  // policy. owners_ moves on only when the flush worked: a failed one is
+  // retried by the next sync.
+  size_t flushed = 0;
+  bool flush_ran = false;
+  if (s.ok() && conntrack_ != nullptr) {
+    std::vector<IpAddress> changed = owners_ ? OwnerChanges(*owners_, owners) : std::vector<IpAddress>{};
+    if (!changed.empty()) {
+      Result<size_t> deleted = conntrack_->Flush(changed);
+      flush_ran = deleted.ok();
+      if (deleted.ok()) {
+        flushed = *deleted;
+      } else {
+        s = Status::Error("policy applied, but " + deleted.status().message());
+      }
+    }
+    if (s.ok()) owners_ = std::move(owners);
+  }
   std::lock_guard<std::mutex> lock(mu_);
+  if (flush_ran) {
+    ++snapshot_.conntrack_flushes;
+    snapshot_.conntrack_deleted += flushed;
+  }
   if (s.ok()) {
     ++snapshot_.syncs;
     snapshot_.last_error.clear();

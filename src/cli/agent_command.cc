@@ -136,9 +136,12 @@ Action InstallAgent(CLI::App& app) {
       from_controller = std::make_unique<ControllerSource>(std::move(source_options));
     }
     nft::LibNftablesExecutor executor;
+    nft::NetlinkConntrackFlusher conntrack;
     Agent agent(options,
                 from_controller ? from_controller->policy_source() : ManifestFileSource(a->paths),
                 &executor);
+    // IP reuse: flows of an address that changed owner are cut (agent.h).
+    agent.set_conntrack(&conntrack);
     if (a->once) {
       Status s = agent.SyncOnce();
       if (!s.ok()) std::cerr << "error: " << s.message() << "\n";
@@ -153,7 +156,8 @@ Action InstallAgent(CLI::App& app) {
     // A failure is logged when it starts or its message changes, not at
     // every retry while a source stays unreachable.
     auto last_failure = std::make_shared<std::string>();
-    agent.set_on_sync([node = a->node, source = from_controller.get(), last_failure](
+    auto deleted_before = std::make_shared<uint64_t>(0);  // conntrack entries, as of the last log
+    agent.set_on_sync([node = a->node, source = from_controller.get(), last_failure, deleted_before](
                           const Status& s, const Agent::Snapshot& snap) {
       if (source != nullptr) source->Report(s, snap);
       if (!s.ok()) {
@@ -170,7 +174,13 @@ Action InstallAgent(CLI::App& app) {
           : snap.last_apply.kind == nft::NftDataplane::Stats::Kind::kDelta ? "delta"
                                                                            : "no change";
       std::cerr << "agent " << node << ": synced (" << kind << ", " << snap.last_apply.element_ops
-                << " element ops, plan " << snap.plan_elements << " elements)\n";
+                << " element ops, plan " << snap.plan_elements << " elements";
+      if (snap.conntrack_deleted != *deleted_before) {
+        std::cerr << ", " << snap.conntrack_deleted - *deleted_before
+                  << " conntrack entries of re-owned addresses deleted";
+        *deleted_before = snap.conntrack_deleted;
+      }
+      std::cerr << ")\n";
     });
     if (from_controller) from_controller->Start();
     // Signals are taken by a thread, which asks the loop to stop.

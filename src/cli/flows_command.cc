@@ -1,12 +1,17 @@
-// `microseg flows`: query observed flows (a file today, the controller
-// later) by source, destination, verdict and time.
+// `microseg flows`: query observed flows by source, destination, verdict
+// and time: from flow files (--flows), or from the controller the agents
+// ship their collectors' records to (no --flows; GET /api/v1/flows, which
+// applies the same filter, QueryFlows, over its own aggregates).
 #include <algorithm>
 #include <chrono>
 #include <iostream>
 #include <memory>
 
+#include "cli/client_config.h"
 #include "cli/engine_source.h"
 #include "cli/flow_commands.h"
+#include "controller/client/api_client.h"
+#include "flow/aggregate_json.h"
 #include "flow/dependency_map.h"
 #include "flow/flow_query.h"
 #include "flow/flow_source.h"
@@ -22,20 +27,41 @@ struct FlowsArgs {
   std::string output = "text";
   size_t limit = 0;
   size_t max_entries = 1'000'000;
+  ClientFlags client;
 };
 
 // "15m" (before now) or an RFC 3339 time.
-Result<int64_t> ParseSince(const std::string& text) {
-  if (auto t = ParseRfc3339(text)) return *t;
-  auto d = ParseDuration(text);
-  if (!d) {
-    return Status::Error("--since: expected a duration (15m, 2h, 1d) or an RFC 3339 time, got \"" +
-                         text + "\"");
-  }
+Result<int64_t> ParseSinceFlag(const std::string& text) {
   auto now = std::chrono::duration_cast<std::chrono::seconds>(
                  std::chrono::system_clock::now().time_since_epoch())
                  .count();
-  return static_cast<int64_t>(now) - *d;
+  if (auto t = ParseSince(text, now)) return *t;
+  return Status::Error("--since: expected a duration (15m, 2h, 1d) or an RFC 3339 time, got \"" +
+                       text + "\"");
+}
+
+// The controller's aggregates for the same filters (it resolves the
+// selectors against its own objects; --since goes as the absolute time).
+Result<std::vector<AggregatedFlow>> QueryController(const FlowsArgs& a, const FlowQuery& q) {
+  auto config = ResolveClientConfig(a.client);
+  if (!config.ok()) return config.status();
+  std::string query;
+  auto add = [&query](const char* name, const std::string& value) {
+    if (value.empty()) return;
+    query += (query.empty() ? "" : "&") + std::string(name) + "=" + UrlEncode(value);
+  };
+  add("from", a.from);
+  add("to", a.to);
+  add("verdict", a.verdict);
+  if (q.since) add("since", FormatRfc3339(*q.since));
+  if (a.limit) add("limit", std::to_string(a.limit));
+  ApiClient client(config->server, config->token);
+  auto reply = client.QueryFlows(query);
+  if (!reply.ok()) return reply.status();
+  if (!reply->is_object() || !reply->contains("items")) {
+    return Status::Error(config->server + ": unexpected flows reply");
+  }
+  return AggregatedFlowsFromJson((*reply)["items"]);
 }
 
 Result<FlowQuery> BuildQuery(const FlowsArgs& a) {
@@ -50,7 +76,7 @@ Result<FlowQuery> BuildQuery(const FlowsArgs& a) {
   }
   if (!a.verdict.empty()) q.verdict = ParseFlowVerdict(a.verdict);
   if (!a.since.empty()) {
-    auto since = ParseSince(a.since);
+    auto since = ParseSinceFlag(a.since);
     if (!since.ok()) return since.status();
     q.since = *since;
   }
@@ -88,7 +114,8 @@ void PrintTable(const std::vector<AggregatedFlow>& flows) {
 
 Action InstallFlows(CLI::App& app) {
   auto args = std::make_shared<FlowsArgs>();
-  app.add_option("--flows", args->flows, "Flow files, JSON lines ('-' for stdin)")->required();
+  app.add_option("--flows", args->flows,
+                 "Flow files, JSON lines ('-' for stdin); without: ask the controller");
   app.add_option("-f,--filename", args->manifests,
                  "Manifest files or directories, to name endpoints (without: IPs only)");
   app.add_option(
@@ -104,19 +131,29 @@ Action InstallFlows(CLI::App& app) {
   app.add_option("--max-entries", args->max_entries,
                  "Aggregates kept per endpoint pair before folding into per-app rollups")
       ->check(CLI::PositiveNumber);
+  AddClientFlags(app, &args->client);
   return [args]() {
     auto query = BuildQuery(*args);
     if (!query.ok()) return Fail(query.status().message());
-    if (args->manifests.empty() && ((query->from && query->from->NeedsIdentity()) ||
-                                    (query->to && query->to->NeedsIdentity()))) {
+    std::vector<AggregatedFlow> result;
+    if (args->flows.empty()) {
+      if (!args->manifests.empty()) {
+        return Fail("-f goes with --flows; the controller names endpoints from its own objects");
+      }
+      auto fetched = QueryController(*args, *query);
+      if (!fetched.ok()) return Fail(fetched.status().message());
+      result = std::move(*fetched);
+    } else if (args->manifests.empty() && ((query->from && query->from->NeedsIdentity()) ||
+                                           (query->to && query->to->NeedsIdentity()))) {
       return Fail("--from/--to name pods, workloads or labels: give the manifests with -f");
+    } else {
+      AggregatorOptions options;
+      options.max_entries = args->max_entries;
+      auto in = LoadFlowInputs(args->manifests, args->flows, options);
+      if (!in.ok()) return Fail(in.status().message());
+      for (const std::string& w : in->warnings) std::cerr << "warning: " << w << "\n";
+      result = QueryFlows(in->flows, *query);
     }
-    AggregatorOptions options;
-    options.max_entries = args->max_entries;
-    auto in = LoadFlowInputs(args->manifests, args->flows, options);
-    if (!in.ok()) return Fail(in.status().message());
-    for (const std::string& w : in->warnings) std::cerr << "warning: " << w << "\n";
-    std::vector<AggregatedFlow> result = QueryFlows(in->flows, *query);
     if (args->output == "json") {
       nlohmann::json j = nlohmann::json::array();
       for (const AggregatedFlow& f : result) j.push_back(AggregatedFlowToJson(f));

@@ -44,7 +44,7 @@ void FlowAggregator::Add(const EnrichedFlow& flow) {
   f.protocol = flow.record.protocol;
   f.port = flow.record.port;
   f.verdict = flow.record.verdict;
-  f.flows = 1;
+  f.flows = flow.record.flows ? flow.record.flows : 1;
   f.packets = flow.record.packets;
   f.bytes = flow.record.bytes;
   f.first = flow.record.first;

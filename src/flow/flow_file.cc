@@ -89,6 +89,10 @@ Result<FlowRecord> ParseFlowLine(std::string_view line) {
   constexpr uint64_t kMaxCount = uint64_t{1} << 53;  // exact in every JSON reader
   FLOW_RETURN_IF_ERROR(ReadUnsigned(j, "packets", kMaxCount, false, &r.packets));
   FLOW_RETURN_IF_ERROR(ReadUnsigned(j, "bytes", kMaxCount, false, &r.bytes));
+  if (j.contains("flows")) {
+    FLOW_RETURN_IF_ERROR(ReadUnsigned(j, "flows", kMaxCount, false, &r.flows));
+    if (r.flows == 0) return FieldError("flows", "expected an integer from 1 to 2^53, got 0");
+  }
   FLOW_RETURN_IF_ERROR(ReadTime(j, "first", true, &r.first));
   r.last = r.first;
   FLOW_RETURN_IF_ERROR(ReadTime(j, "last", false, &r.last));
@@ -108,6 +112,7 @@ nlohmann::json FlowRecordToJson(const FlowRecord& r) {
             {"bytes", r.bytes},
             {"first", FormatRfc3339(r.first)},
             {"last", FormatRfc3339(r.last)}};
+  if (r.flows != 1) j["flows"] = r.flows;
   if (!r.node.empty()) j["node"] = r.node;
   return j;
 }

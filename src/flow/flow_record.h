@@ -36,6 +36,9 @@ struct FlowRecord {
   FlowVerdict verdict = FlowVerdict::kAllow;
   uint64_t packets = 0;
   uint64_t bytes = 0;
+  // Connections (or logged packets) this record stands for: an agent ships
+  // its aggregates as records, so one record may carry many. At least 1.
+  uint64_t flows = 1;
   std::string node;  // the node whose agent observed it; "" when unknown
 };
 

@@ -137,4 +137,10 @@ std::optional<int64_t> ParseDuration(std::string_view s) {
   return total;
 }
 
+std::optional<int64_t> ParseSince(std::string_view text, int64_t now) {
+  if (auto t = ParseRfc3339(text)) return t;
+  if (auto d = ParseDuration(text)) return now - *d;
+  return std::nullopt;
+}
+
 }  // namespace microseg

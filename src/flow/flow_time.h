@@ -18,5 +18,8 @@ std::optional<int64_t> ParseRfc3339(std::string_view text);
 std::string FormatRfc3339(int64_t unix_seconds);
 // "90s", "15m", "2h", "1d", or a sum such as "1h30m". Positive only.
 std::optional<int64_t> ParseDuration(std::string_view text);
+// The `since` of flow queries (CLI and controller): an RFC 3339 time, or a
+// duration counted back from `now`.
+std::optional<int64_t> ParseSince(std::string_view text, int64_t now);
 
 }  // namespace microseg

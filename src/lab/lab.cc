@@ -211,6 +211,22 @@ Status Lab::StartInProcess() {
   threads_.emplace_back([this] { listeners_->Serve(); });
   applied_.assign(topology_.nodes.size(), UINT64_MAX);
   agents_.resize(topology_.nodes.size());
+  if (!options_.controller.empty()) {
+    // Opened here, on the caller's thread: the sources' threads start here
+    // too, and each agent's loads step back into this namespace.
+    host_netns_fd_ = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+    if (host_netns_fd_ < 0) return Status::Error("lab: cannot open the current network namespace");
+    for (const LabNode& node : topology_.nodes) {
+      ControllerSourceOptions so;
+      so.server = options_.controller;
+      so.token = options_.controller_token;
+      so.node = node.name;
+      so.min_backoff = std::chrono::milliseconds(50);
+      so.max_backoff = std::chrono::milliseconds(1000);
+      sources_.push_back(std::make_unique<ControllerSource>(std::move(so)));
+      sources_.back()->Start();
+    }
+  }
   for (size_t i = 0; i < topology_.nodes.size(); ++i) {
     std::promise<void> ready;  // the agent exists (or its thread gave up)
     auto started = ready.get_future();
@@ -222,21 +238,35 @@ Status Lab::StartInProcess() {
         return;
       }
       nft::LibNftablesExecutor executor;
+      nft::NetlinkConntrackFlusher conntrack;  // acts in this thread's (the node's) namespace
       // Reports the generation of what it loaded, so WaitForAgents knows
       // when every node enforces the latest objects.
       auto pending = std::make_shared<uint64_t>(0);
       PolicySource source;
-      auto seen = std::make_shared<uint64_t>(UINT64_MAX);
-      source.changed = [this, seen] {
-        std::lock_guard<std::mutex> lock(mu_);
-        return *seen != generation_;
-      };
-      source.load = [this, seen, pending]() -> Result<ObjectSet> {
-        std::lock_guard<std::mutex> lock(mu_);
-        *seen = generation_;
-        *pending = generation_;
-        return objects_;
-      };
+      ControllerSource* remote = sources_.empty() ? nullptr : sources_[i].get();
+      if (remote == nullptr) {
+        auto seen = std::make_shared<uint64_t>(UINT64_MAX);
+        source.changed = [this, seen] {
+          std::lock_guard<std::mutex> lock(mu_);
+          return *seen != generation_;
+        };
+        source.load = [this, seen, pending]() -> Result<ObjectSet> {
+          std::lock_guard<std::mutex> lock(mu_);
+          *seen = generation_;
+          *pending = generation_;
+          return objects_;
+        };
+      } else {
+        // The span request leaves from the host's namespace (the node's has
+        // no route to the controller); the agent applies in the node's.
+        PolicySource from = remote->policy_source();
+        source.changed = from.changed;
+        source.load = [from, fd = host_netns_fd_]() -> Result<ObjectSet> {
+          ScopedNetns host(fd);
+          if (!host.status().ok()) return host.status();
+          return from.load();
+        };
+      }
       AgentOptions ao;
       ao.node = node.name;
       ao.plan = options_.plan;
@@ -246,6 +276,11 @@ Status Lab::StartInProcess() {
       {
         std::lock_guard<std::mutex> lock(mu_);
         agents_[i] = std::make_unique<Agent>(ao, source, &executor);
+        agents_[i]->set_conntrack(&conntrack);
+        if (remote != nullptr) {
+          agents_[i]->set_on_sync(
+              [remote](const Status& s, const Agent::Snapshot& snap) { remote->Report(s, snap); });
+        }
       }
       ready.set_value();
       Agent* agent = agents_[i].get();
@@ -286,6 +321,13 @@ bool Lab::WaitForAgents(std::chrono::milliseconds timeout) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   return false;
+}
+
+std::vector<Agent::Snapshot> Lab::AgentSnapshots() {
+  std::vector<Agent::Snapshot> out;
+  std::lock_guard<std::mutex> lock(mu_);
+  for (const auto& agent : agents_) out.push_back(agent ? agent->snapshot() : Agent::Snapshot{});
+  return out;
 }
 
 void Lab::SetObjects(ObjectSet objects) {
@@ -383,6 +425,10 @@ Status Lab::Down() {
   threads_.clear();
   agents_.clear();
   listeners_.reset();
+  for (auto& source : sources_) source->Stop();  // after the agents: they call into it
+  sources_.clear();
+  if (host_netns_fd_ >= 0) close(host_netns_fd_);
+  host_netns_fd_ = -1;
   return Sweep(options_.name, options_.state_dir);
 }
 

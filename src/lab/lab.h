@@ -6,7 +6,9 @@
 // enforcement point (Kubernetes node or workload host; none for unmanaged
 // workloads), either
 //  - in-process (tests): agent threads that enter their node's namespace,
-//    listeners served by a thread; everything stops with Down()/~Lab; or
+//    listeners served by a thread; everything stops with Down()/~Lab. The
+//    agents enforce what SetObjects() gives them or, with
+//    LabOptions::controller, follow a controller (ControllerSource); or
 //  - detached (CLI): `<agent_exe> agent -f ... --node N` run through
 //    `ip netns exec`, and a forked listener process; they outlive the
 //    command and `lab down` stops them by the pids in the state file.
@@ -23,6 +25,7 @@
 #include <vector>
 
 #include "agent/agent.h"
+#include "agent/controller_source.h"
 #include "common/status.h"
 #include "lab/listeners.h"
 #include "lab/topology.h"
@@ -41,6 +44,13 @@ struct LabOptions {
   // none that a probe could hit (the model knows nothing of them).
   PlanOptions plan;
   std::chrono::milliseconds agent_poll{100};
+  // Controller-fed mode (in-process only): each agent follows this
+  // controller through a ControllerSource (its node's span, the watch,
+  // status reports) instead of SetObjects(); the objects given to Up() then
+  // only shape the topology. The sources' requests are made from the
+  // namespace Up() was called in, so a controller on its loopback works.
+  std::string controller;  // "http://HOST:PORT"; empty: SetObjects() feeds the agents
+  std::string controller_token;
 };
 
 class Lab {
@@ -57,8 +67,12 @@ class Lab {
   // Gives a pod a new IP (delete + recreate): the pod's address and every
   // node's route follow. The caller updates the objects to match.
   Status MovePod(const std::string& key, const std::string& new_ip);
-  // Waits until every in-process agent has applied the current objects.
+  // Waits until every in-process agent has applied the current objects
+  // (controller-fed: until every agent has synced once; wait for a revision
+  // through the controller's GET /api/v1/agents).
   bool WaitForAgents(std::chrono::milliseconds timeout);
+  // The in-process agents' counters, in node order.
+  std::vector<Agent::Snapshot> AgentSnapshots();
 
  private:
   Lab() = default;
@@ -83,6 +97,10 @@ class Lab {
   std::vector<uint64_t> applied_;  // guarded by mu_: generation applied per agent
   std::vector<std::thread> threads_;
   std::unique_ptr<Listeners> listeners_;
+  // Controller-fed mode: one source per agent (outlives it), and the
+  // namespace their requests are made from.
+  std::vector<std::unique_ptr<ControllerSource>> sources_;
+  int host_netns_fd_ = -1;
 };
 
 // Stops the processes recorded in <state_dir>/<name>.json, deletes every

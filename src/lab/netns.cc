@@ -64,6 +64,15 @@ ScopedNetns::ScopedNetns(const std::string& name) {
   if (fd >= 0) close(fd);
 }
 
+ScopedNetns::ScopedNetns(int fd) {
+  original_fd_ = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+  if (original_fd_ < 0) {
+    status_ = Status::Error("cannot open the thread's network namespace");
+  } else if (setns(fd, CLONE_NEWNET) != 0) {
+    status_ = Status::Error(std::string("cannot enter a network namespace: ") + std::strerror(errno));
+  }
+}
+
 ScopedNetns::~ScopedNetns() {
   if (original_fd_ >= 0) {
     if (status_.ok()) setns(original_fd_, CLONE_NEWNET);

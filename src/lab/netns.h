@@ -18,6 +18,10 @@ Status RunCommand(const std::vector<std::string>& argv);
 class ScopedNetns {
  public:
   explicit ScopedNetns(const std::string& name);
+  // The namespace `fd` refers to (an open /proc/.../ns/net; not closed).
+  // A thread inside a node's namespace uses it to step back to the host's
+  // for a moment, e.g. to reach a controller on the host's loopback.
+  explicit ScopedNetns(int fd);
   ~ScopedNetns();
   ScopedNetns(const ScopedNetns&) = delete;
   ScopedNetns& operator=(const ScopedNetns&) = delete;

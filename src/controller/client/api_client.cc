@@ -109,6 +109,15 @@ Status ApiClient::ReportAgentStatus(const std::string& node, const Json& status)
 
 Result<Json> ApiClient::ListAgents() const { return Call("GET", "/api/v1/agents"); }
 
+Status ApiClient::PostFlows(const std::string& json_lines) const {
+  Result<Json> reply = Call("POST", "/api/v1/flows", json_lines, "application/x-ndjson");
+  return reply.ok() ? Status::Ok() : reply.status();
+}
+
+Result<Json> ApiClient::QueryFlows(const std::string& query) const {
+  return Call("GET", query.empty() ? "/api/v1/flows" : "/api/v1/flows?" + query);
+}
+
 void WatchCanceller::Cancel() {
   std::lock_guard<std::mutex> lock(mu_);
   cancelled_ = true;

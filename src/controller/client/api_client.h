@@ -63,6 +63,13 @@ class ApiClient {
   // GET /api/v1/agents: {"items": [...]}.
   Result<Json> ListAgents() const;
 
+  // Flows (docs/VISIBILITY.md). POST /api/v1/flows: flow records as JSON
+  // lines (an agent's drained FlowBatch).
+  Status PostFlows(const std::string& json_lines) const;
+  // GET /api/v1/flows?QUERY: {"items": [aggregate...], ...}. `query` is the
+  // query string without '?' ("verdict=allow&since=15m"), may be empty.
+  Result<Json> QueryFlows(const std::string& query) const;
+
   const std::string& server() const { return server_; }
 
  private:

@@ -12,6 +12,7 @@
 #include "controller/http/agent_handlers.h"
 #include "controller/http/api_handlers.h"
 #include "controller/http/data_dir.h"
+#include "controller/http/flow_handlers.h"
 #include "controller/http/http_reply.h"
 #include "controller/store/store_factory.h"
 
@@ -75,6 +76,7 @@ class Controller::Impl {
     });
     RegisterApiRoutes(&server_, store_.get(), &stopping_);
     RegisterAgentRoutes(&server_, store_.get(), &spans_, &agents_);
+    RegisterFlowRoutes(&server_, store_.get(), &flows_);
     if (port_ == 0) {
       port_ = server_.bind_to_any_port(host);
       if (port_ < 0) return Status::Error("--listen " + options_.listen + ": cannot bind");
@@ -127,6 +129,7 @@ class Controller::Impl {
   std::unique_ptr<Store> store_;
   SpanComputer spans_;
   AgentRegistry agents_;
+  FlowService flows_;
   httplib::Server server_;
   std::string host_;
   int port_ = 0;

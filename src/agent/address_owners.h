@@ -1,0 +1,32 @@
+// Address owners: which object holds each address, so the agent can tell
+// when an address changed hands (IP reuse) and flush its conntrack entries
+// (dataplane/nft/conntrack.h).
+//
+// The owner of a pod's IP is the pod's UID (ingest synthesizes one from
+// namespace/name when the manifest has none), so a pod deleted and
+// recreated under the same name by Kubernetes, which gives it a new UID,
+// is a new owner. Workloads and Nodes are owned by name. hostNetwork pods
+// hold the node's address, not one of their own, and are left out.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "common/ip.h"
+#include "model/object_set.h"
+
+namespace microseg {
+
+// address -> "pod UID" | "workload NAME" | "node NAME". Two objects
+// claiming one address: the smaller owner string, so the answer does not
+// depend on the order of the objects.
+using AddressOwners = std::map<IpAddress, std::string>;
+AddressOwners OwnersOf(const ObjectSet& objects);
+
+// Addresses that appeared, disappeared or changed owner from `before` to
+// `after`, sorted. Each of them may carry flows that the kernel tracked
+// under an identity the address no longer has.
+std::vector<IpAddress> OwnerChanges(const AddressOwners& before, const AddressOwners& after);
+
+}  // namespace microseg
