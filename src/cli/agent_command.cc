@@ -12,6 +12,7 @@
 
 #include "agent/agent.h"
 #include "agent/controller_source.h"
+#include "agent/flow_reporter.h"
 #include "cli/client_config.h"
 #include "cli/dataplane_commands.h"
 #include "common/ip.h"
@@ -33,6 +34,8 @@ struct AgentArgs {
   std::vector<std::string> failsafe_in = {"tcp:22", "tcp:9443"};
   std::vector<std::string> failsafe_out = {"udp:53", "tcp:6443"};
   bool once = false;
+  bool no_flows = false;
+  int flow_interval_s = 10;
 };
 
 bool ParseFailsafe(const std::vector<std::string>& specs, std::vector<FailsafePort>* out) {
@@ -103,6 +106,14 @@ Action InstallAgent(CLI::App& app) {
   app.add_option("--failsafe-out", a->failsafe_out, "Host ports always open outbound, PROTO:PORT")
       ->capture_default_str();
   app.add_flag("--once", a->once, "Sync once and exit");
+  app.add_flag("--no-flows", a->no_flows,
+               "With --controller: do not collect and ship flow records (conntrack, NFLOG)")
+      ->needs(controller);
+  app.add_option("--flow-interval-s", a->flow_interval_s,
+                 "With --controller: seconds between two shipments of flow records")
+      ->needs(controller)
+      ->check(CLI::Range(1, 3600))
+      ->capture_default_str();
   return [a]() {
     AgentOptions options;
     options.node = a->node;
@@ -118,6 +129,7 @@ Action InstallAgent(CLI::App& app) {
       return 1;
     }
     std::unique_ptr<ControllerSource> from_controller;
+    std::string server, token;  // of the controller, for flow shipments too
     if (!a->controller.empty()) {
       ClientFlags flags;
       flags.server = a->controller;
@@ -128,6 +140,8 @@ Action InstallAgent(CLI::App& app) {
         std::cerr << "error: " << config.status().message() << "\n";
         return 1;
       }
+      server = config->server;
+      token = config->token;
       ControllerSourceOptions source_options;
       source_options.server = config->server;
       source_options.token = config->token;
@@ -183,6 +197,22 @@ Action InstallAgent(CLI::App& app) {
       std::cerr << ")\n";
     });
     if (from_controller) from_controller->Start();
+    // Visibility: this host's flows go to the controller (flows, map).
+    std::unique_ptr<FlowReporter> flows;
+    if (from_controller && !a->no_flows) {
+      FlowReporterOptions fo;
+      fo.node = a->node;
+      fo.server = server;
+      fo.token = token;
+      fo.log_group = options.plan.log_group;
+      fo.interval = std::chrono::seconds(a->flow_interval_s);
+      flows = std::make_unique<FlowReporter>(
+          fo, [node = a->node](const std::string& m) { std::cerr << "agent " << node << ": " << m << "\n"; });
+      if (Status s = flows->Start(); !s.ok()) {
+        std::cerr << "agent " << a->node << ": " << s.message() << "; enforcing without flow records\n";
+        flows.reset();
+      }
+    }
     // Signals are taken by a thread, which asks the loop to stop.
     sigset_t set;
     sigemptyset(&set);
@@ -196,6 +226,7 @@ Action InstallAgent(CLI::App& app) {
     });
     agent.Run();
     signals.join();
+    if (flows) flows->Stop();
     if (from_controller) from_controller->Stop();
     return 0;
   };
