@@ -1,9 +1,12 @@
 #include "agent/agent.h"
 
+#include <algorithm>
 #include <filesystem>
+#include <set>
 
 #include "ingest/manifest_loader.h"
 #include "plan/compiler.h"
+#include "policy/object_apply.h"
 #include "policy/policy_engine.h"
 
 namespace microseg {
@@ -57,19 +60,46 @@ PolicySource ManifestFileSource(std::vector<std::string> paths) {
 }
 
 Agent::Agent(AgentOptions options, PolicySource source, nft::NftExecutor* executor)
-    : options_(std::move(options)), source_(std::move(source)), dataplane_(executor) {}
+    : options_(std::move(options)), source_(std::move(source)), dataplane_(executor) {
+  if (source_.subscribe) source_.subscribe([this] { Wake(); });
+}
+
+Status Agent::Finish(Status s, const Plan* plan, bool flush_ran, size_t flushed, bool delta,
+                     bool patched, bool mismatch) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (flush_ran) {
+    ++snapshot_.conntrack_flushes;
+    snapshot_.conntrack_deleted += flushed;
+  }
+  if (delta) ++snapshot_.delta_syncs;
+  if (patched) ++snapshot_.patched;
+  if (mismatch) ++snapshot_.patch_mismatches;
+  if (s.ok()) {
+    ++snapshot_.syncs;
+    snapshot_.last_error.clear();
+    snapshot_.plan_elements = plan->ElementCount();
+    snapshot_.last_apply = dataplane_.last();
+  } else {
+    ++snapshot_.failures;
+    snapshot_.last_error = s.message();
+  }
+  return s;
+}
 
 Status Agent::SyncOnce() {
   auto objects = source_.load();
   Status s = objects.status();
+  engine_.reset();
+  plan_.reset();
   Plan plan;
   AddressOwners owners;
   if (s.ok()) {
     if (conntrack_ != nullptr) owners = OwnersOf(*objects);
-    PolicyEngine engine;
-    engine.Load(std::move(*objects));
-    plan = CompileForNode(engine, options_.node, options_.plan);
+    auto engine = std::make_unique<PolicyEngine>();
+    engine->Load(std::move(*objects));
+    plan = CompileForNode(*engine, options_.node, options_.plan);
     s = dataplane_.Apply(plan);
+    if (s.ok()) engine_ = std::move(engine);
   }
   // After the apply, so that a flushed flow's next packet meets the new
   // policy. owners_ moves on only when the flush worked: a failed one is
@@ -85,25 +115,205 @@ Status Agent::SyncOnce() {
         flushed = *deleted;
       } else {
         s = Status::Error("policy applied, but " + deleted.status().message());
+        engine_.reset();
       }
     }
     if (s.ok()) owners_ = std::move(owners);
   }
-  std::lock_guard<std::mutex> lock(mu_);
-  if (flush_ran) {
-    ++snapshot_.conntrack_flushes;
-    snapshot_.conntrack_deleted += flushed;
+  if (s.ok()) plan_ = std::move(plan);
+  return Finish(s, plan_ ? &*plan_ : nullptr, flush_ran, flushed, false, false, false);
+}
+
+namespace {
+
+bool SamePorts(const std::vector<ContainerPort>& a, const std::vector<ContainerPort>& b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (a[i].name != b[i].name || a[i].port != b[i].port || a[i].protocol != b[i].protocol) {
+      return false;
+    }
   }
-  if (s.ok()) {
-    ++snapshot_.syncs;
-    snapshot_.last_error.clear();
-    snapshot_.plan_elements = plan.ElementCount();
-    snapshot_.last_apply = dataplane_.last();
-  } else {
-    ++snapshot_.failures;
-    snapshot_.last_error = s.message();
+  return true;
+}
+
+std::vector<IpAddress> LiveIps(const Pod* p) {
+  if (p == nullptr || !p->HoldsIps() || p->host_network) return {};
+  return p->ips;
+}
+
+// The range class around `ip` ("" outside every block).
+std::string RangeClass(const DirectionPlan& d, const IpAddress& ip) {
+  // Ranges are disjoint: the one holding ip is the last starting at or
+  // before it.
+  auto it = d.peer_ranges.upper_bound(AddressRange{ip, ip});
+  if (it != d.peer_ranges.end() && it->first.first == ip) return it->second;
+  if (it == d.peer_ranges.begin()) return "";
+  --it;
+  const AddressRange& r = it->first;
+  if (r.first.family() == ip.family() && !(ip < r.first) && !(r.last < ip)) return it->second;
+  return "";
+}
+
+bool Contains(const std::vector<IpAddress>& v, const IpAddress& ip) {
+  return std::find(v.begin(), v.end(), ip) != v.end();
+}
+
+}  // namespace
+
+bool Agent::PatchPlan(const std::vector<std::pair<std::string, std::optional<Pod>>>& before,
+                      std::vector<IpAddress>* touched) {
+  Plan& plan = *plan_;
+  const PolicyEngine& engine = *engine_;
+  std::set<std::string> changed;
+  for (const auto& [key, pod] : before) changed.insert(key);
+  struct Added {
+    IpAddress ip;
+    const Pod* pod;
+  };
+  std::vector<IpAddress> removed;
+  std::vector<Added> added;
+  for (const auto& [key, old_pod] : before) {
+    const Pod* now = engine.FindPod(key);
+    std::vector<IpAddress> old_ips = LiveIps(old_pod ? &*old_pod : nullptr), new_ips = LiveIps(now);
+    bool same_kind = old_pod && now && old_pod->labels.ToString() == now->labels.ToString() &&
+                     SamePorts(old_pod->ports, now->ports);
+    for (const IpAddress& ip : old_ips) {
+      if (!same_kind || !Contains(new_ips, ip)) removed.push_back(ip);
+    }
+    for (const IpAddress& ip : new_ips) {
+      if (!same_kind || !Contains(old_ips, ip)) added.push_back({ip, now});
+    }
   }
-  return s;
+  for (const IpAddress& ip : removed) touched->push_back(ip);
+  for (const Added& a : added) touched->push_back(a.ip);
+  auto is_local = [&](const IpAddress& ip) {
+    return plan.ingress.local.count(ip) > 0 || plan.egress.local.count(ip) > 0;
+  };
+  for (const IpAddress& ip : removed) {
+    bool re_added = false;
+    for (const Added& a : added) re_added |= a.ip == ip;
+    if (re_added || engine.AddressOwnerCount(ip) > 0 || is_local(ip)) return false;
+    plan.ingress.peer_hosts.erase(ip);
+    plan.egress.peer_hosts.erase(ip);
+  }
+  for (const Added& a : added) {
+    if (engine.AddressOwnerCount(a.ip) != 1 || is_local(a.ip)) return false;
+    if (plan.ingress.peer_hosts.count(a.ip) || plan.egress.peer_hosts.count(a.ip)) return false;
+    Result<Endpoint> self = engine.Resolve("pod/" + a.pod->Key());
+    if (!self.ok() || self->identity == kNoIdentity) return false;
+    const std::unordered_set<std::string>* members = engine.IdentityMembers(self->identity);
+    if (members == nullptr) return false;
+    // An unchanged member with the same ports and the same surrounding
+    // blocks has the same class in both directions.
+    const IpAddress* twin = nullptr;
+    int tried = 0;
+    for (const std::string& m : *members) {
+      if (++tried > 16) break;
+      if (changed.count(m)) continue;
+      const Pod* sibling = engine.FindPod(m);
+      if (sibling == nullptr || LiveIps(sibling).empty() || !SamePorts(sibling->ports, a.pod->ports)) {
+        continue;
+      }
+      const IpAddress& z = sibling->ips.front();
+      if (z.family() != a.ip.family() || engine.AddressOwnerCount(z) != 1 || is_local(z)) continue;
+      if (RangeClass(plan.ingress, z) != RangeClass(plan.ingress, a.ip) ||
+          RangeClass(plan.egress, z) != RangeClass(plan.egress, a.ip)) {
+        continue;
+      }
+      twin = &z;
+      break;
+    }
+    if (twin == nullptr) return false;
+    for (DirectionPlan* d : {&plan.ingress, &plan.egress}) {
+      auto it = d->peer_hosts.find(*twin);
+      if (it != d->peer_hosts.end()) d->peer_hosts.emplace(a.ip, it->second);
+    }
+  }
+  return true;
+}
+
+Status Agent::SyncDeltas(std::vector<PolicyDelta> deltas) {
+  if (engine_ == nullptr || !plan_) return SyncOnce();
+  // What the touched pods were before, and whether a patch can do.
+  bool patchable = true;
+  std::vector<std::pair<std::string, std::optional<Pod>>> before;
+  std::set<std::string> seen;
+  for (const PolicyDelta& d : deltas) {
+    if (d.kind != "Pod") {
+      patchable = false;
+      continue;
+    }
+    std::string key = d.namespace_name + "/" + d.name;
+    if (!d.deleted && d.object.pods.size() == 1) {
+      const Pod& p = d.object.pods.front();
+      if (p.node_name == options_.node || p.host_network) patchable = false;
+    }
+    if (!seen.insert(key).second) continue;
+    const Pod* old = engine_->FindPod(key);
+    if (old != nullptr && (old->node_name == options_.node || old->host_network)) patchable = false;
+    before.emplace_back(key, old ? std::optional<Pod>(*old) : std::nullopt);
+  }
+  // Addresses whose owner may have changed, for the conntrack flush.
+  std::vector<IpAddress> touched;
+  auto touch = [&](const ObjectSet& o) {
+    for (const Pod& p : o.pods) touched.insert(touched.end(), p.ips.begin(), p.ips.end());
+    for (const Workload& w : o.workloads) touched.insert(touched.end(), w.ips.begin(), w.ips.end());
+    for (const Node& n : o.nodes) touched.insert(touched.end(), n.ips.begin(), n.ips.end());
+  };
+  for (const auto& [key, pod] : before) {
+    if (pod) touched.insert(touched.end(), pod->ips.begin(), pod->ips.end());
+  }
+  for (PolicyDelta& d : deltas) {
+    if (d.deleted) {
+      if (d.kind == "Workload" || d.kind == "Node") {
+        // Their addresses are gone with them: flush them too.
+        Result<Endpoint> e = engine_->Resolve((d.kind == "Node" ? "node/" : "workload/") + d.name);
+        if (e.ok() && e->has_ip) touched.push_back(e->ip);
+      }
+      DeleteObject(engine_.get(), d.kind, d.namespace_name, d.name);
+    } else {
+      touch(d.object);
+      UpsertObjects(engine_.get(), std::move(d.object));
+    }
+  }
+  bool patched = false, mismatch = false;
+  if (patchable) {
+    std::vector<IpAddress> ignored;
+    patched = PatchPlan(before, &ignored);
+  }
+  if (!patched) {
+    plan_ = CompileForNode(*engine_, options_.node, options_.plan);
+  } else if (options_.verify_patches) {
+    Plan compiled = CompileForNode(*engine_, options_.node, options_.plan);
+    if (!(compiled == *plan_)) {
+      mismatch = true;
+      plan_ = std::move(compiled);
+    }
+  }
+  Status s = dataplane_.Apply(*plan_);
+  size_t flushed = 0;
+  bool flush_ran = false;
+  if (s.ok() && conntrack_ != nullptr && !touched.empty()) {
+    std::sort(touched.begin(), touched.end());
+    touched.erase(std::unique(touched.begin(), touched.end()), touched.end());
+    Result<size_t> deleted = conntrack_->Flush(touched);
+    flush_ran = deleted.ok();
+    if (deleted.ok()) {
+      flushed = *deleted;
+    } else {
+      s = Status::Error("policy applied, but " + deleted.status().message());
+    }
+  }
+  Plan kept;
+  const Plan* reported = &*plan_;
+  if (!s.ok()) {
+    // The next sync loads from scratch.
+    kept = std::move(*plan_);
+    reported = &kept;
+    engine_.reset();
+    plan_.reset();
+  }
+  return Finish(s, reported, flush_ran, flushed, true, patched, mismatch);
 }
 
 void Agent::Run() {
@@ -123,10 +333,43 @@ void Agent::Run() {
       ok = s.ok();
       first = false;
       if (on_sync_) on_sync_(s, snapshot());
+    } else if (source_.take_deltas) {
+      std::vector<PolicyDelta> deltas = source_.take_deltas();
+      Status health = source_.health ? source_.health() : Status::Ok();
+      if (!deltas.empty()) {
+        Status s = SyncDeltas(std::move(deltas));
+        ok = s.ok();
+        if (on_sync_) on_sync_(s, snapshot());
+      } else if (!health.ok()) {
+        // The stream is down: nothing to apply, the kernel keeps the plan.
+        {
+          std::lock_guard<std::mutex> lock(mu_);
+          ++snapshot_.failures;
+          snapshot_.last_error = health.message();
+        }
+        stream_down_ = true;
+        if (on_sync_) on_sync_(health, snapshot());
+      } else if (stream_down_) {
+        stream_down_ = false;
+        {
+          std::lock_guard<std::mutex> lock(mu_);
+          snapshot_.last_error.clear();
+        }
+        if (on_sync_) on_sync_(Status::Ok(), snapshot());
+      }
     }
     std::unique_lock<std::mutex> lock(mu_);
-    if (cv_.wait_for(lock, options_.poll_interval, [this] { return stop_; })) return;
+    if (cv_.wait_for(lock, options_.poll_interval, [this] { return stop_ || woken_; }) && stop_) {
+      return;
+    }
+    woken_ = false;
   }
+}
+
+void Agent::Wake() {
+  std::lock_guard<std::mutex> lock(mu_);
+  woken_ = true;
+  cv_.notify_all();
 }
 
 void Agent::Stop() {

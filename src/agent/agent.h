@@ -16,12 +16,26 @@
 // know what the kernel's entries were made under, and a restart should not
 // cut every flow.
 //
-// Thread safety: Run() on one thread; Stop()/Snapshot() from any thread.
+// Span streams: a source may also hand over deltas (objects that entered,
+// changed in or left the span since the last load). The agent keeps its
+// engine and last plan between syncs, applies the deltas with
+// Upsert/Delete, and, when every delta is a Pod that is not local (before
+// or after), patches the plan instead of compiling it again: a removed
+// address leaves the peer maps; an added one takes the peer class of an
+// unchanged member of its identity with the same ports and the same
+// surrounding address blocks (identity-level matching makes their rule
+// tokens equal). Anything else compiles the whole plan from the kept
+// engine (no decode). Either way the dataplane applies the plan diff, and
+// the conntrack flusher gets the addresses the deltas touched.
+//
+// Thread safety: Run() on one thread; Stop()/Snapshot()/Wake() from any
+// thread.
 #pragma once
 
 #include <chrono>
 #include <condition_variable>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -34,6 +48,7 @@
 #include "dataplane/nft/executor.h"
 #include "model/object_set.h"
 #include "plan/plan.h"
+#include "policy/policy_engine.h"
 
 namespace microseg {
 
@@ -42,13 +57,33 @@ struct AgentOptions {
   PlanOptions plan;
   std::chrono::milliseconds poll_interval{300};  // how often the source is checked
   std::chrono::milliseconds resync_interval{60000};
+  // Tests: compile the whole plan after every patch and compare (a
+  // mismatch uses the compiled plan and counts in patch_mismatches).
+  bool verify_patches = false;
+};
+
+// One change of a span stream: an object to upsert (one object in
+// `object`) or a key to delete.
+struct PolicyDelta {
+  bool deleted = false;
+  std::string kind, namespace_name, name;
+  ObjectSet object;
 };
 
 
 // Where policy comes from. `changed` is cheap (an mtime poll); `load` reads.
+// With `take_deltas`, `changed` means "load again from scratch" and deltas
+// carry everything else; `subscribe` (optional) gives the source a callback
+// that wakes the agent when there is something to take; `health`
+// (optional) is the stream's state: an error while the stream is down
+// counts as a failed sync (reported; the kernel and engine are kept, and
+// the stream resumes without a load).
 struct PolicySource {
   std::function<bool()> changed;
   std::function<Result<ObjectSet>()> load;
+  std::function<std::vector<PolicyDelta>()> take_deltas = nullptr;
+  std::function<void(std::function<void()>)> subscribe = nullptr;
+  std::function<Status()> health = nullptr;
 };
 
 // Manifests on disk: changed when any file's path, size or mtime changes.
@@ -61,9 +96,14 @@ class Agent {
 
   // One pass: load, compile, apply. Errors leave the kernel as it was.
   Status SyncOnce();
+  // Applies `deltas` to the engine of the last load, patches or compiles,
+  // applies. Without a previous successful load it is SyncOnce().
+  Status SyncDeltas(std::vector<PolicyDelta> deltas);
   // Loops until Stop().
   void Run();
   void Stop();
+  // Ends Run()'s current wait (a source has something new).
+  void Wake();
 
   struct Snapshot {
     uint64_t syncs = 0;          // successful applies
@@ -73,6 +113,9 @@ class Agent {
     nft::NftDataplane::Stats last_apply;
     uint64_t conntrack_flushes = 0;  // flushes run (addresses changed owner)
     uint64_t conntrack_deleted = 0;  // entries they deleted
+    uint64_t delta_syncs = 0;        // syncs from deltas (included in syncs/failures)
+    uint64_t patched = 0;            // of those, plans patched rather than compiled
+    uint64_t patch_mismatches = 0;   // verify_patches: patched plan != compiled plan
   };
   Snapshot snapshot() const;
   // Called after every sync attempt, on the Run() thread (logging).
@@ -87,9 +130,19 @@ class Agent {
   nft::NftDataplane dataplane_;
   nft::ConntrackFlusher* conntrack_ = nullptr;
   std::optional<AddressOwners> owners_;  // as of the last sync that flushed; Run() thread only
+  // The engine and plan of the last successful sync (Run() thread only);
+  // null after a failed one: the next sync loads again.
+  std::unique_ptr<PolicyEngine> engine_;
+  std::optional<Plan> plan_;
+  Status Finish(Status s, const Plan* plan, bool flush_ran, size_t flushed, bool delta, bool patched,
+                bool mismatch);
+  bool PatchPlan(const std::vector<std::pair<std::string, std::optional<Pod>>>& before,
+                 std::vector<IpAddress>* touched);
   mutable std::mutex mu_;
   std::condition_variable cv_;
   bool stop_ = false;     // guarded by mu_
+  bool woken_ = false;    // guarded by mu_
+  bool stream_down_ = false;  // Run() thread only
   Snapshot snapshot_;     // guarded by mu_
   std::function<void(const Status&, const Snapshot&)> on_sync_;
 };

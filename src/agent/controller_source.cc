@@ -40,7 +40,7 @@ std::string HostWorkloadManifest(const ControllerSourceOptions& options) {
 }
 
 ControllerSource::ControllerSource(ControllerSourceOptions options)
-    : options_(std::move(options)), client_(options_.server, options_.token) {}
+    : options_(std::move(options)), client_(options_.server, options_.token, options_.tls) {}
 
 ControllerSource::~ControllerSource() { Stop(); }
 
@@ -67,7 +67,38 @@ PolicySource ControllerSource::policy_source() {
   PolicySource s;
   s.changed = [this] { return Changed(); };
   s.load = [this] { return Load(); };
+  s.take_deltas = [this] { return TakeDeltas(); };
+  s.health = [this]() -> Status {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!state_.span_stream || state_.watching || state_.last_error.empty()) return Status::Ok();
+    return Status::Error(state_.last_error);
+  };
+  s.subscribe = [this](std::function<void()> wake) {
+    std::lock_guard<std::mutex> lock(mu_);
+    notify_ = std::move(wake);
+  };
   return s;
+}
+
+void ControllerSource::Notify() {
+  std::function<void()> wake;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    wake = notify_;
+  }
+  if (wake) wake();
+}
+
+std::vector<PolicyDelta> ControllerSource::TakeDeltas() {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<PolicyDelta> out;
+  for (auto& [revision, group] : pending_) {
+    if (revision <= state_.loaded_revision) continue;  // the last load had them
+    for (PolicyDelta& d : group) out.push_back(std::move(d));
+    state_.loaded_revision = revision;
+  }
+  pending_.clear();
+  return out;
 }
 
 ControllerSource::State ControllerSource::state() const {
@@ -146,6 +177,7 @@ Result<ObjectSet> ControllerSource::Load() {
     return s;
   }
   state_.loaded_revision = *revision;
+  std::erase_if(pending_, [&](const auto& group) { return group.first <= *revision; });
   // Start the watch here the first time and after a 410. A revision below
   // the watch's means the controller's store went back (a new data
   // directory): watch from the new one from the next connection on.
@@ -167,6 +199,7 @@ void ControllerSource::WatchLoop() {
       continue;
     }
     const int64_t from = state_.watch_from;
+    const bool span_stream = state_.span_stream;
     lock.unlock();
 
     bool opened = false, compacted = false;
@@ -186,10 +219,67 @@ void ControllerSource::WatchLoop() {
       report_retry_at_ = {};
       cv_.notify_all();
     };
+    bool started = false, legacy = false, decode_failed = false;
+    std::vector<PolicyDelta> group;  // since the last bookmark
     Status s = client_.Watch(
-        "resourceVersion=" + std::to_string(from),
+        (span_stream ? "node=" + options_.node + "&" : std::string()) +
+            "resourceVersion=" + std::to_string(from),
         [&](const Json& event) {
           std::string type = event.is_object() ? event.value("type", "") : "";
+          if (span_stream && type != "ERROR") {
+            if (!started && type != "BOOKMARK") {
+              legacy = true;  // a plain watch: the controller ignored ?node=
+              return false;
+            }
+            started = true;
+            const Json& object = event.contains("object") ? event["object"] : Json();
+            if (type == "BOOKMARK") {
+              const int64_t revision = RevisionOf(object).value_or(-1);
+              if (revision < 0) return true;
+              {
+                std::lock_guard<std::mutex> guard(mu_);
+                if (revision > state_.watch_from) state_.watch_from = revision;
+                if (group.empty()) {
+                  // Nothing of the span changed up to `revision`: an agent
+                  // that applied everything is current at it.
+                  if (pending_.empty() && state_.applied_revision == state_.loaded_revision &&
+                      state_.loaded_revision > 0 && revision > state_.loaded_revision) {
+                    state_.loaded_revision = state_.applied_revision = revision;
+                    if (report_) (*report_)["resourceVersion"] = std::to_string(revision);
+                  }
+                  return !stopping_;
+                }
+                if (revision > state_.loaded_revision) {
+                  pending_.emplace_back(revision, std::move(group));
+                  ++state_.delta_groups;
+                }
+                group.clear();
+              }
+              Notify();
+              return !stopping_;
+            }
+            PolicyDelta d;
+            d.deleted = type == "DELETED";
+            if (object.is_object() && object.contains("metadata") && object["metadata"].is_object()) {
+              const Json& md = object["metadata"];
+              d.kind = object.value("kind", "");
+              d.name = md.value("name", "");
+              d.namespace_name = md.value("namespace", "");
+            }
+            if (!d.deleted) {
+              Result<LoadedManifests> decoded =
+                  ParseManifests(object.dump(-1, ' ', false, Json::error_handler_t::replace),
+                                 "span stream of node " + options_.node);
+              if (!decoded.ok()) {
+                decode_failed = true;
+                stream_error = decoded.status().message();
+                return false;
+              }
+              d.object = std::move(decoded->objects);
+            }
+            group.push_back(std::move(d));
+            return true;
+          }
           if (type == "ERROR") {
             const Json& object = event.contains("object") ? event["object"] : Json();
             int code = object.is_object() ? object.value("code", 0) : 0;
@@ -201,29 +291,55 @@ void ControllerSource::WatchLoop() {
             }
             return false;
           }
-          std::optional<int64_t> revision = event.is_object() && event.contains("object")
-                                                ? RevisionOf(event["object"])
-                                                : std::nullopt;
-          std::lock_guard<std::mutex> guard(mu_);
-          if (revision && *revision > state_.watch_from) state_.watch_from = *revision;
-          dirty_ = true;
-          return !stopping_;
+          int64_t revision = -1;
+          if (event.is_object() && event.contains("object")) {
+            revision = RevisionOf(event["object"]).value_or(-1);
+          }
+          {
+            std::lock_guard<std::mutex> guard(mu_);
+            if (revision > state_.watch_from) state_.watch_from = revision;
+            dirty_ = true;
+            if (stopping_) return false;
+          }
+          Notify();
+          return true;
         },
         watch);
 
     lock.lock();
     state_.watching = false;
     if (stopping_) break;
+    if (span_stream && (legacy || http_status == 404)) {
+      // No span streams here: every change is a full load from now on.
+      state_.span_stream = false;
+      dirty_ = true;
+      lock.unlock();
+      Notify();
+      lock.lock();
+      continue;
+    }
+    if (decode_failed) {
+      // Cannot apply what the controller sent: start over from a load.
+      NoteFailureLocked(stream_error);
+      state_.watch_from = -1;
+      dirty_ = true;
+      continue;
+    }
     if (http_status == 410 || compacted) {
       // The history after `from` is gone: only a fresh span is complete.
       state_.watch_from = -1;
       ++state_.relists;
       dirty_ = true;
+      lock.unlock();
+      Notify();
+      lock.lock();
     } else if (!opened) {
       ++state_.watch_failures;
       NoteFailureLocked(s.ok() ? client_.server() + ": watch ended before it started"
                                : s.message());
-      dirty_ = true;  // the agent tries a load, fails, and reports it
+      // Legacy: the agent tries a load, fails, and reports it. A span
+      // stream reports through health() and resumes where it was.
+      if (!span_stream) dirty_ = true;
     } else if (!s.ok() || !stream_error.empty()) {
       NoteFailureLocked(stream_error.empty() ? s.message() : stream_error);
     } else {

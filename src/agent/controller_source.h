@@ -1,15 +1,25 @@
 // ControllerSource: the agent's policy from a controller (docs/CONTROLLER.md,
 // "Agents").
 //
-//   watch thread:  GET /api/v1/watch?resourceVersion=N  -> "changed"
-//   Agent::Run:    changed() -> load() = GET /api/v1/span?node=NODE
+//   Agent::Run:    changed() -> load() = GET /api/v1/span?node=NODE (at R)
+//   watch thread:  GET /api/v1/watch?node=NODE&resourceVersion=R
+//                  -> span deltas, grouped up to each BOOKMARK
+//   Agent::Run:    take_deltas() -> Agent::SyncDeltas
 //   status thread: POST /api/v1/agents/NODE/status      <- Report()
 //
-// The watch only says *that* something changed; load fetches the node's span
-// (a few objects, not the cluster), so a missed or duplicated event costs
-// at most one extra load. The watch resumes from the last resourceVersion it
-// saw; only a 410 (history compacted) makes it wait for the next load's
-// revision, and marks the source changed so that load happens now.
+// The span stream carries the objects that enter, change in or leave the
+// node's span; they are decoded on the watch thread and queued per
+// bookmark, so the agent applies whole revisions, and the agent is woken
+// (subscribe) when a group is queued. Groups at or below the revision of
+// the last load are dropped (the load had them). The stream resumes from
+// the last bookmark; a 410 (the controller no longer has that history,
+// e.g. it restarted) marks the source changed, so the agent loads the
+// span again and the stream restarts from its revision.
+//
+// A controller that does not serve span streams (404 for ?node=, or a
+// stream that does not start with a bookmark) is watched as before: the
+// plain watch only says *that* something changed and every change is a
+// full load.
 //
 // While the controller is unreachable, load fails (the Agent then applies
 // nothing, so the kernel keeps the last policy), and both load and the
@@ -26,6 +36,7 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <cstdint>
 #include <map>
 #include <mutex>
@@ -41,7 +52,8 @@ namespace microseg {
 
 struct ControllerSourceOptions {
   std::string server;  // "http://HOST:PORT"
-  std::string token;
+  std::string token;   // admin bearer token; "" with a client certificate (tls)
+  ClientTls tls;       // https: the CA to trust, and the agent's certificate
   std::string node;                           // required
   std::vector<std::string> ips;               // registers the host as a Workload when set
   std::map<std::string, std::string> labels;  // the Workload's labels
@@ -88,6 +100,8 @@ class ControllerSource {
     int64_t applied_revision = 0;  // of the last span the agent applied
     uint64_t watch_failures = 0;   // failed watch connections
     uint64_t relists = 0;          // 410s: watch restarted from a fresh load
+    bool span_stream = true;       // false: the controller has none; full loads
+    uint64_t delta_groups = 0;     // bookmarks with deltas queued
     uint64_t reports_sent = 0;
     bool registered = false;
     std::string last_error;  // of the last request to the controller; "" after success
@@ -97,6 +111,8 @@ class ControllerSource {
  private:
   bool Changed();
   Result<ObjectSet> Load();
+  std::vector<PolicyDelta> TakeDeltas();
+  void Notify();
   Status Register();
   void WatchLoop();
   void ReportLoop();
@@ -116,6 +132,9 @@ class ControllerSource {
   State state_;
   std::chrono::milliseconds backoff_{0};
   std::chrono::steady_clock::time_point next_attempt_{};
+  // Span deltas by bookmark revision, oldest first.
+  std::vector<std::pair<int64_t, std::vector<PolicyDelta>>> pending_;
+  std::function<void()> notify_;  // wakes the agent
   std::optional<Json> report_;  // the last report, to send (again)
   bool report_pending_ = false;
   std::chrono::steady_clock::time_point report_retry_at_{};  // after a failed send

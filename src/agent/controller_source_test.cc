@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <functional>
 #include <set>
 #include <thread>
@@ -106,8 +107,10 @@ bool WaitFor(const std::function<bool()>& done) {
 
 // An Agent on its own thread, reporting through its source.
 struct RunningAgent {
-  RunningAgent(const ControllerSourceOptions& options, nft::NftExecutor* executor)
-      : source(options), agent(AgentOptionsFor(options.node), source.policy_source(), executor) {
+  RunningAgent(const ControllerSourceOptions& options, nft::NftExecutor* executor,
+               bool verify_patches = true)
+      : source(options),
+        agent(AgentOptionsFor(options.node, verify_patches), source.policy_source(), executor) {
     agent.set_on_sync(
         [this](const Status& s, const Agent::Snapshot& snap) { source.Report(s, snap); });
     source.Start();
@@ -118,9 +121,10 @@ struct RunningAgent {
     thread.join();
     source.Stop();
   }
-  static AgentOptions AgentOptionsFor(const std::string& node) {
+  static AgentOptions AgentOptionsFor(const std::string& node, bool verify_patches) {
     AgentOptions options;
     options.node = node;
+    options.verify_patches = verify_patches;  // every patched plan is checked
     options.poll_interval = 20ms;
     options.resync_interval = 1h;  // no kernel read-backs in these tests
     return options;
@@ -219,13 +223,13 @@ TEST_F(AgentControllerTest, TheAgentFollowsTheControllerThroughARestart) {
 
   // The first sync enforces the span.
   ASSERT_TRUE(WaitFor([&] { return a.source.state().applied_revision == first; }));
-  EXPECT_NE(executor.LastScript().find("10.0.1.2 : goto in_c_"), std::string::npos)
+  EXPECT_NE(executor.LastScript().find("10.0.1.2 : 0x"), std::string::npos)
       << executor.LastScript();
 
   // A change through the API reaches the kernel, as a delta.
   const int64_t second = Apply(ApiPodAt("10.0.1.3"));
   ASSERT_TRUE(WaitFor([&] { return a.source.state().applied_revision == second; }));
-  EXPECT_NE(executor.LastScript().find("10.0.1.3 : goto in_c_"), std::string::npos)
+  EXPECT_NE(executor.LastScript().find("10.0.1.3 : 0x"), std::string::npos)
       << executor.LastScript();
   EXPECT_EQ(a.agent.snapshot().last_apply.kind, nft::NftDataplane::Stats::Kind::kDelta);
 
@@ -256,7 +260,7 @@ TEST_F(AgentControllerTest, TheAgentFollowsTheControllerThroughARestart) {
   const int64_t third = Apply(ApiPodAt("10.0.1.4"));
   EXPECT_GT(third, second) << "the revision survives the restart";
   ASSERT_TRUE(WaitFor([&] { return a.source.state().applied_revision == third; }));
-  EXPECT_NE(executor.LastScript().find("10.0.1.4 : goto in_c_"), std::string::npos)
+  EXPECT_NE(executor.LastScript().find("10.0.1.4 : 0x"), std::string::npos)
       << executor.LastScript();
   EXPECT_EQ(a.agent.snapshot().last_error, "");
   EXPECT_EQ(a.source.state().relists, 0u) << "the watch resumed; history was not compacted";
@@ -279,9 +283,10 @@ TEST_F(AgentControllerTest, ChangesOutsideTheSpanApplyNothing) {
   const int64_t revision = Apply(
       "apiVersion: v1\nkind: Pod\nmetadata: {namespace: other, name: batch, labels: {app: "
       "batch}}\nspec: {nodeName: node-b}\nstatus: {podIP: 10.0.1.8}\n");
+  // The stream's bookmark says the span is current at that revision.
   ASSERT_TRUE(WaitFor([&] { return a.source.state().applied_revision == revision; }));
   EXPECT_EQ(executor.Scripts().size(), scripts);
-  EXPECT_EQ(a.agent.snapshot().last_apply.kind, nft::NftDataplane::Stats::Kind::kNoop);
+  EXPECT_EQ(a.agent.snapshot().delta_syncs, 0u) << "nothing was shipped";
 }
 
 TEST_F(AgentControllerTest, AnAgentWithIpsRegistersItsHostAsAWorkload) {
@@ -325,9 +330,6 @@ spec:
 }
 
 TEST_F(AgentControllerTest, ACompactedResourceVersionRefetchesTheSpan) {
-  ControllerOptions options;
-  options.event_retention = 1;
-  StartController(options);
   Apply(kCluster);
   ControllerSource source(SourceOptions("node-a"));
   PolicySource policy = source.policy_source();
@@ -335,7 +337,11 @@ TEST_F(AgentControllerTest, ACompactedResourceVersionRefetchesTheSpan) {
   const int64_t loaded = source.state().loaded_revision;
   EXPECT_EQ(source.state().watch_from, loaded);
   EXPECT_TRUE(policy.changed());  // the first call always is
-  // History after `loaded` is pruned before the watch starts.
+  // A restarted controller has no span history of its own, and the store's
+  // history after `loaded` is pruned before the watch starts.
+  ControllerOptions options;
+  options.event_retention = 1;
+  StartController(options);
   Apply("apiVersion: v1\nkind: Namespace\nmetadata: {name: a}\n");
   Apply("apiVersion: v1\nkind: Namespace\nmetadata: {name: b}\n");
   const int64_t latest = Apply("apiVersion: v1\nkind: Namespace\nmetadata: {name: c}\n");
@@ -345,11 +351,207 @@ TEST_F(AgentControllerTest, ACompactedResourceVersionRefetchesTheSpan) {
   EXPECT_TRUE(policy.changed());
   ASSERT_TRUE(policy.load().ok());
   EXPECT_EQ(source.state().loaded_revision, latest);
-  // The watch restarts from the fresh span's revision and sees new changes.
+  // The stream restarts from the fresh span's revision and carries new changes.
   ASSERT_TRUE(WaitFor([&] { return source.state().watching; }));
-  Apply(ApiPodAt("10.0.1.9"));
-  ASSERT_TRUE(WaitFor([&] { return policy.changed(); }));
+  const int64_t moved = Apply(ApiPodAt("10.0.1.9"));
+  std::vector<PolicyDelta> deltas;
+  ASSERT_TRUE(WaitFor([&] {
+    for (PolicyDelta& d : policy.take_deltas()) deltas.push_back(std::move(d));
+    return !deltas.empty();
+  }));
+  ASSERT_EQ(deltas.size(), 1u);
+  EXPECT_EQ(deltas[0].kind, "Pod");
+  EXPECT_EQ(deltas[0].name, "api");
+  ASSERT_EQ(deltas[0].object.pods.size(), 1u);
+  EXPECT_EQ(deltas[0].object.pods[0].ips[0].ToString(), "10.0.1.9");
+  EXPECT_EQ(source.state().loaded_revision, moved);
+  EXPECT_FALSE(policy.changed());
   EXPECT_EQ(source.state().relists, 1u);
+}
+
+// The raw span stream of a node: GET /api/v1/watch?node=&resourceVersion=.
+class SpanStream {
+ public:
+  SpanStream(const ApiClient& client, const std::string& node, int64_t from) {
+    thread_ = std::thread([this, &client, node, from] {
+      ApiClient::WatchOptions options;
+      options.canceller = &canceller_;
+      options.http_status = &status_;
+      Status s = client.Watch(
+          "node=" + node + "&resourceVersion=" + std::to_string(from),
+          [this](const Json& event) {
+            std::lock_guard<std::mutex> lock(mu_);
+            events_.push_back(event);
+            return true;
+          },
+          options);
+      std::lock_guard<std::mutex> lock(mu_);
+      ended_ = true;
+    });
+  }
+  ~SpanStream() {
+    canceller_.Cancel();
+    thread_.join();
+  }
+  // "MODIFIED Pod shop/api", "DELETED NetworkPolicy shop/x" (bookmarks left out).
+  std::vector<std::string> Changes() {
+    std::lock_guard<std::mutex> lock(mu_);
+    std::vector<std::string> out;
+    for (const Json& e : events_) {
+      if (e["type"] == "BOOKMARK") continue;
+      const Json& md = e["object"]["metadata"];
+      std::string ns = md.value("namespace", "");
+      out.push_back(e["type"].get<std::string>() + " " + e["object"].value("kind", "") + " " +
+                    (ns.empty() ? "" : ns + "/") + md.value("name", ""));
+    }
+    return out;
+  }
+  bool Has(const std::string& change) {
+    std::vector<std::string> all = Changes();
+    return std::find(all.begin(), all.end(), change) != all.end();
+  }
+  int64_t LastBookmark() {
+    std::lock_guard<std::mutex> lock(mu_);
+    int64_t last = -1;
+    for (const Json& e : events_) {
+      if (e["type"] == "BOOKMARK") {
+        last = std::stoll(e["object"]["metadata"]["resourceVersion"].get<std::string>());
+      }
+    }
+    return last;
+  }
+  bool ended() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return ended_;
+  }
+  int status() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return status_;
+  }
+
+ private:
+  WatchCanceller canceller_;
+  std::mutex mu_;
+  std::vector<Json> events_;
+  bool ended_ = false;
+  int status_ = 0;
+  std::thread thread_;
+};
+
+TEST_F(AgentControllerTest, TheSpanStreamShipsObjectsThatEnterChangeAndLeaveTheSpan) {
+  Apply(kCluster);
+  auto span = client_->Span("node-a");
+  ASSERT_TRUE(span.ok()) << span.status().message();
+  const int64_t from = std::stoll((*span)["metadata"]["resourceVersion"].get<std::string>());
+  SpanStream stream(*client_, "node-a", from);
+  ASSERT_TRUE(WaitFor([&] { return stream.LastBookmark() == from; }));
+
+  // A new member of a peer identity enters; a peer moves; a pod that is no
+  // peer of node-a changes: not shipped.
+  Apply("apiVersion: v1\nkind: Pod\nmetadata: {namespace: shop, name: api-2, labels: {app: api}}\n"
+        "spec: {nodeName: node-c}\nstatus: {podIP: 10.0.2.2}\n");
+  Apply(ApiPodAt("10.0.1.3"));
+  const int64_t unrelated = Apply(
+      "apiVersion: v1\nkind: Pod\nmetadata: {namespace: other, name: batch, labels: {app: "
+      "batch}}\nspec: {nodeName: node-b}\nstatus: {podIP: 10.0.1.8}\n");
+  ASSERT_TRUE(WaitFor([&] { return stream.LastBookmark() >= unrelated; }));
+  EXPECT_EQ(stream.Changes(),
+            (std::vector<std::string>{"MODIFIED Pod shop/api-2", "MODIFIED Pod shop/api"}));
+
+  // A policy that names batch's namespace brings batch and its namespace in.
+  Apply(R"(apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {namespace: shop, name: web-from-other}
+spec:
+  podSelector: {matchLabels: {app: web}}
+  ingress:
+  - from: [{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: other}}}]
+)");
+  ASSERT_TRUE(WaitFor([&] { return stream.Has("MODIFIED Pod other/batch"); }));
+  EXPECT_TRUE(stream.Has("MODIFIED Namespace other"));
+  EXPECT_TRUE(stream.Has("MODIFIED NetworkPolicy shop/web-from-other"));
+
+  // Deleting the policy that named the api pods takes them out again.
+  ASSERT_TRUE(client_->Delete("networkpolicy", "web-from-api", "shop").ok());
+  ASSERT_TRUE(WaitFor([&] { return stream.Has("DELETED NetworkPolicy shop/web-from-api"); }));
+  EXPECT_TRUE(stream.Has("DELETED Pod shop/api"));
+  EXPECT_TRUE(stream.Has("DELETED Pod shop/api-2"));
+  EXPECT_FALSE(stream.Has("DELETED Pod shop/web")) << "local pods stay";
+}
+
+TEST_F(AgentControllerTest, TheSpanStreamResumesFromARevisionOr410s) {
+  const int64_t cluster = Apply(kCluster);
+  ASSERT_TRUE(client_->Span("node-a").ok());
+  const int64_t moved = Apply(ApiPodAt("10.0.1.3"));
+  const int64_t again = Apply(ApiPodAt("10.0.1.4"));
+  {
+    // From a revision in the node's history: the changes after it only.
+    SpanStream stream(*client_, "node-a", moved);
+    ASSERT_TRUE(WaitFor([&] { return stream.LastBookmark() == again; }));
+    EXPECT_EQ(stream.Changes(), (std::vector<std::string>{"MODIFIED Pod shop/api"}));
+  }
+  {
+    // Before the node's span was taken, across the cluster's policies: gone.
+    SpanStream stream(*client_, "node-a", cluster - 1);
+    ASSERT_TRUE(WaitFor([&] { return stream.ended(); }));
+    EXPECT_EQ(stream.status(), 410);
+  }
+  // A restarted controller resumes a stream from the store's history when
+  // only peers changed since.
+  StartController();
+  const int64_t after_restart = Apply(ApiPodAt("10.0.1.5"));
+  {
+    SpanStream stream(*client_, "node-a", again);
+    ASSERT_TRUE(WaitFor([&] { return stream.LastBookmark() >= after_restart; }));
+    EXPECT_EQ(stream.Changes(), (std::vector<std::string>{"MODIFIED Pod shop/api"}));
+    EXPECT_EQ(stream.status(), 200);
+  }
+  // ... but not when a policy changed since: 410, take the span again.
+  Apply("apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {namespace: shop, "
+        "name: deny-web}\nspec:\n  podSelector: {matchLabels: {app: web}}\n  ingress: []\n");
+  StartController();
+  {
+    SpanStream stream(*client_, "node-a", after_restart);
+    ASSERT_TRUE(WaitFor([&] { return stream.ended(); }));
+    EXPECT_EQ(stream.status(), 410);
+  }
+}
+
+TEST_F(AgentControllerTest, APodRecreatedWithANewIpReachesThePlanAsAPatch) {
+  Apply(kCluster);
+  // A second member of api's identity.
+  Apply("apiVersion: v1\nkind: Pod\nmetadata: {namespace: shop, name: api-2, labels: {app: api}}\n"
+        "spec: {nodeName: node-c}\nstatus: {podIP: 10.0.2.2}\n");
+  LockedExecutor executor;
+  RunningAgent a(SourceOptions("node-a"), &executor);
+  ASSERT_TRUE(WaitFor([&] { return a.agent.snapshot().syncs >= 1 && a.source.state().watching; }));
+  ASSERT_NE(executor.LastScript().find("10.0.1.2 : 0x"), std::string::npos);
+
+  // Deleted: its address leaves the kernel's maps.
+  ASSERT_TRUE(client_->Delete("pod", "api", "shop").ok());
+  ASSERT_TRUE(WaitFor([&] { return a.agent.snapshot().delta_syncs >= 1; }));
+  ASSERT_TRUE(WaitFor([&] { return executor.LastScript().find("10.0.1.2") != std::string::npos; }));
+  EXPECT_NE(executor.LastScript().find("delete element"), std::string::npos) << executor.LastScript();
+
+  // Recreated with a new IP and the same labels: the new address is in.
+  const int64_t recreated = Apply(ApiPodAt("10.0.1.77"));
+  ASSERT_TRUE(WaitFor([&] { return a.source.state().applied_revision == recreated; }));
+  EXPECT_NE(executor.LastScript().find("10.0.1.77 : 0x"), std::string::npos)
+      << executor.LastScript();
+  Agent::Snapshot snap = a.agent.snapshot();
+  EXPECT_GE(snap.patched, 2u) << "both changes patched the plan";
+  EXPECT_EQ(snap.patch_mismatches, 0u) << "patched plans equal compiled ones";
+  EXPECT_EQ(snap.last_error, "");
+  EXPECT_EQ(a.source.state().relists, 0u);
+
+  // A policy change is a delta too (compiled, not patched).
+  const int64_t policy = Apply(
+      "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {namespace: shop, name: "
+      "web-from-api}\nspec:\n  podSelector: {matchLabels: {app: web}}\n  ingress:\n  - from: "
+      "[{podSelector: {matchLabels: {app: api}}}]\n    ports: [{port: 8080}]\n");
+  ASSERT_TRUE(WaitFor([&] { return a.source.state().applied_revision == policy; }));
+  EXPECT_NE(executor.LastScript().find("8080"), std::string::npos) << executor.LastScript();
+  EXPECT_EQ(a.agent.snapshot().patch_mismatches, 0u);
 }
 
 TEST_F(AgentControllerTest, StopEndsAnOpenWatch) {

@@ -29,6 +29,11 @@ class IpIndex {
   // Removes the claim of exactly this owner (kind, key and uid must match).
   void Remove(const IpAddress& ip, const IpOwner& owner);
   const IpOwner* Lookup(const IpAddress& ip) const;
+  // How many owners claim `ip` (0 when none).
+  size_t OwnerCount(const IpAddress& ip) const {
+    auto it = owners_.find(ip);
+    return it == owners_.end() ? 0 : it->second.size();
+  }
   size_t size() const { return owners_.size(); }
 
  private:

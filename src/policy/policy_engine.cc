@@ -282,6 +282,21 @@ Result<Endpoint> PolicyEngine::Resolve(std::string_view spec) const {
   return s.MakeEndpoint(EndpointKind::kPod, key, first_ip(pod.ips));
 }
 
+const Pod* PolicyEngine::FindPod(const std::string& key) const {
+  auto it = state_->pods.find(key);
+  return it == state_->pods.end() ? nullptr : &it->second;
+}
+
+const std::unordered_set<std::string>* PolicyEngine::IdentityMembers(IdentityId id) const {
+  if (id >= state_->identities.capacity()) return nullptr;
+  const Identity& identity = state_->identities.Get(id);
+  return identity.live() ? &identity.members : nullptr;
+}
+
+size_t PolicyEngine::AddressOwnerCount(const IpAddress& ip) const {
+  return state_->ips.OwnerCount(ip);
+}
+
 std::vector<Endpoint> PolicyEngine::Endpoints(bool all_kinds) const {
   const State& s = *state_;
   std::vector<Endpoint> out;

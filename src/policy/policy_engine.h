@@ -19,6 +19,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 #include <vector>
 
 #include "common/ip.h"
@@ -139,6 +140,14 @@ class PolicyEngine {
   // for labels), and the services and IPLists they name. An engine loaded
   // with only the span compiles the same rules for those endpoints.
   ObjectSet SpanFor(const std::string& node_name) const;
+
+  // Incremental consumers (the agent's plan patching, the controller's
+  // span stream): the stored pod by "ns/name" (null when absent), the
+  // member keys of an identity (null when retired), and how many endpoints
+  // claim an address.
+  const Pod* FindPod(const std::string& key) const;
+  const std::unordered_set<std::string>* IdentityMembers(IdentityId id) const;
+  size_t AddressOwnerCount(const IpAddress& ip) const;
 
   struct Stats {
     size_t pods = 0, namespaces = 0, nodes = 0, workloads = 0, identities = 0,

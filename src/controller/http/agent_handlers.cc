@@ -90,10 +90,10 @@ void HandleSpan(Store* store, SpanComputer* spans, const httplib::Request& req,
   if (!req.has_param("node")) return ReplyError(res, 400, "node: parameter required");
   const std::string node = req.get_param_value("node");
   if (!NodeName(node, res)) return;
-  Result<Snapshot> all = store->List({});
-  if (!all.ok()) return ReplyError(res, 503, all.status().message());
-  Result<Snapshot> span = spans->Span(*all, node);
-  if (!span.ok()) return ReplyError(res, 500, span.status().message());
+  // From the controller's live engine; registers the node for its span
+  // stream (GET /api/v1/watch?node=).
+  Result<Snapshot> span = spans->LiveSpan(store, node);
+  if (!span.ok()) return ReplyError(res, 503, span.status().message());
   Json list = RenderList(*span);
   list["metadata"]["node"] = node;
   ReplyJson(res, 200, list);

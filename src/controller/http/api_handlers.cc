@@ -135,7 +135,8 @@ void HandleList(Store* store, const std::string& kind_name, const httplib::Reque
 
 }  // namespace
 
-void RegisterApiRoutes(httplib::Server* server, Store* store, const std::atomic<bool>* stopping) {
+void RegisterApiRoutes(httplib::Server* server, Store* store, const std::atomic<bool>* stopping,
+                       SpanComputer* spans) {
   server->Post("/api/v1/apply", [store](const httplib::Request& req, httplib::Response& res) {
     HandleApply(store, req, res);
   });
@@ -168,8 +169,8 @@ void RegisterApiRoutes(httplib::Server* server, Store* store, const std::atomic<
                    ReplyDeleted(store, {{Mutation::Type::kDelete, key, {}}}, res);
                  });
   server->Get("/api/v1/watch",
-              [store, stopping](const httplib::Request& req, httplib::Response& res) {
-                HandleWatch(store, stopping, req, res);
+              [store, stopping, spans](const httplib::Request& req, httplib::Response& res) {
+                HandleWatch(store, stopping, spans, req, res);
               });
 }
 

@@ -74,7 +74,7 @@ class Controller::Impl {
     server_.Get("/healthz", [](const httplib::Request&, httplib::Response& res) {
       ReplyJson(res, 200, {{"status", "ok"}});
     });
-    RegisterApiRoutes(&server_, store_.get(), &stopping_);
+    RegisterApiRoutes(&server_, store_.get(), &stopping_, &spans_);
     RegisterAgentRoutes(&server_, store_.get(), &spans_, &agents_);
     RegisterFlowRoutes(&server_, store_.get(), &flows_);
     if (port_ == 0) {

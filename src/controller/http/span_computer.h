@@ -1,18 +1,58 @@
-// SpanComputer: the objects one enforcement point needs, from a store
-// snapshot, by the same PolicyEngine code the agent compiles with.
+// SpanComputer: the objects one enforcement point needs (its span), and the
+// stream of changes to it, by the same PolicyEngine code the agent compiles
+// with.
 //
-// Span() decodes every stored object (as offline ingest does), loads a
-// PolicyEngine, asks it for SpanFor(node), and returns the *stored*
-// documents of the objects in the span, so that the agent decodes exactly
-// what apply validated. The engine is kept for the snapshot's revision: all
-// agents reloading after one change share one decode and one index build;
-// each request still lists the store and walks the node's selections.
+// Live mode (the controller): on first use the computer lists the store
+// once, decodes it into ONE PolicyEngine and from then on follows the
+// store's watch (its own writes and, with etcd, other replicas'), applying
+// each change with Upsert/Delete. A node asking for its span is registered:
+// its span's keys are computed once with SpanFor, and every later change is
+// sorted into the node's delta log without another SpanFor when it can:
+//
+//   - a Pod, Workload or Node already in the span: shipped (changed or
+//     deleted);
+//   - one of a node-local endpoint whose identity (kind, namespace, labels)
+//     is already local to the node: shipped;
+//   - one elsewhere whose identity is a peer of the node's rules (an
+//     identity already in the span: identity-level matching, so every
+//     member of it matches), or an identity the node has never been
+//     evaluated against (a new label set: shipped as an over-approximation,
+//     and its identity counts as a peer from then on): shipped, with its
+//     Namespace when the span lacks it;
+//   - anything else of those kinds is outside the span;
+//   - any other kind (policies, namespaces, services, IPLists, rulesets,
+//     modes) and a local endpoint of a new identity re-run SpanFor for each
+//     registered node, and the difference is shipped.
+// Shipping a few extra objects is allowed (the agent's engine ignores
+// endpoints no rule names); missing one is not.
+//
+// Each node's log holds its deltas in revision order; a stream resumes from
+// any revision at or after the oldest one retained (kMaxLog entries) and
+// after the node registered with this controller process. Older (or on a
+// restarted controller, which has no log): the store's own history after
+// that revision decides. When every change since is a Pod, Workload or
+// Node not local to the node, the stream resumes with those objects
+// (upserted when in the span now, deleted otherwise); a policy change or a
+// new local endpoint since, or history the store no longer has, means the
+// history is gone (410) and the agent fetches its span again.
+//
+// Span(all, node) is the stateless form (a snapshot in, the span out), kept
+// for tests and tools.
 #pragma once
 
+#include <chrono>
+#include <condition_variable>
 #include <cstdint>
+#include <deque>
+#include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
+#include <thread>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
 
 #include "common/status.h"
 #include "microseg/store.h"
@@ -24,16 +64,94 @@ class PolicyEngine;
 class SpanComputer {
  public:
   SpanComputer();
-  ~SpanComputer();
+  ~SpanComputer();  // stops following the store
 
   // `all` must hold every object of every kind at `all.revision`. The
-  // result carries the same revision. Thread-safe.
+  // result carries the same revision. Thread-safe; builds an engine per
+  // call (or reuses the last for the same revision).
   Result<Snapshot> Span(const Snapshot& all, const std::string& node);
 
+  // The span of `node` at the live revision (starting to follow `store` on
+  // first use); registers the node for its delta stream. Thread-safe.
+  Result<Snapshot> LiveSpan(Store* store, const std::string& node);
+
+  struct Delta {
+    int64_t revision = 0;
+    bool deleted = false;
+    StoredObject object;  // for a delete, only the key is meaningful
+  };
+  struct Batch {
+    std::vector<Delta> deltas;  // revision > `after`, in order
+    int64_t revision = 0;       // every delta of the node up to here is in `deltas`
+    bool gone = false;          // the history after `after` is not available: 410
+    std::string gone_reason;
+  };
+  // The node's deltas after `after`, waiting up to `max_wait` for one.
+  Result<Batch> Next(Store* store, const std::string& node, int64_t after,
+                     std::chrono::milliseconds max_wait);
+
+  struct Stats {
+    int64_t revision = 0;
+    uint64_t events = 0;      // store events applied to the live engine
+    uint64_t recomputes = 0;  // SpanFor runs for registered nodes
+    size_t nodes = 0;         // registered nodes
+  };
+  Stats stats();
+
+  static constexpr size_t kMaxLog = 200000;  // deltas kept per node
+
  private:
+  struct Facts {  // of a Pod, Workload or Node
+    std::string identity;  // "" when it joins no identity (no IP, hostNetwork)
+    std::string local;     // its enforcement point
+    std::string namespace_name;
+  };
+  struct NodeTrack {
+    std::set<ObjectKey> keys;
+    std::unordered_set<std::string> peer_ids, local_ids, known_ids;
+    std::deque<Delta> log;
+    int64_t floor = 0;  // deltas after this revision are all in `log`
+  };
+  struct Change {
+    ObjectKey key;
+    bool deleted = false;
+    int64_t revision = 0;
+    std::optional<Facts> facts;  // after the change, for endpoint kinds
+  };
+
+  Status EnsureStartedLocked(Store* store);
+  Status ReloadLocked();
+  void Pump();
+  void ApplyLocked(const std::vector<WatchEvent>& events);
+  void RecomputeLocked(const std::string& node, NodeTrack* track,
+                       const std::set<ObjectKey>& changed, int64_t revision, bool log);
+  void LogUpsertLocked(NodeTrack* track, const ObjectKey& key, int64_t revision);
+  void LogDeleteLocked(NodeTrack* track, const ObjectKey& key, int64_t revision);
+  void SetFactsLocked(const ObjectKey& key, std::optional<Facts> facts);
+  // Deltas that bring an agent at `after` to revision_ from the store's
+  // history; false (with the reason) when it cannot.
+  bool RejoinLocked(const std::string& node, int64_t after, std::vector<Delta>* out,
+                    std::string* why);
+
+  // Stateless mode.
+  std::mutex snapshot_mu_;
+  int64_t snapshot_revision_ = -1;
+  std::unique_ptr<PolicyEngine> snapshot_engine_;
+
+  // Live mode; all guarded by mu_.
   std::mutex mu_;
-  int64_t revision_ = -1;                 // of engine_; guarded by mu_
-  std::unique_ptr<PolicyEngine> engine_;  // guarded by mu_ (queries fill caches)
+  std::condition_variable cv_;
+  Store* store_ = nullptr;
+  bool stopping_ = false;
+  std::unique_ptr<PolicyEngine> engine_;
+  std::map<ObjectKey, StoredObject> objects_;
+  std::map<ObjectKey, Facts> facts_;
+  std::unordered_map<std::string, int> identity_counts_;
+  std::map<std::string, NodeTrack> nodes_;
+  int64_t revision_ = 0;
+  bool reload_ = false;  // the pump must list again (compaction)
+  Stats stats_;
+  std::thread pump_;
 };
 
 }  // namespace microseg

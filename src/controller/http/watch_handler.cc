@@ -5,6 +5,7 @@
 
 #include "controller/api/api_kinds.h"
 #include "controller/http/http_reply.h"
+#include "controller/http/span_computer.h"
 
 namespace microseg {
 
@@ -14,6 +15,7 @@ using Clock = std::chrono::steady_clock;
 
 constexpr auto kPoll = std::chrono::milliseconds(200);  // bounds stop latency
 constexpr auto kKeepalive = std::chrono::seconds(5);
+constexpr auto kIdleBookmark = std::chrono::seconds(1);
 
 std::string CompactedMessage(int64_t requested, int64_t oldest) {
   return "resourceVersion " + std::to_string(requested) + " is too old: history before " +
@@ -44,10 +46,95 @@ struct WatchState {
   }
 };
 
+std::string RenderDelta(const SpanComputer::Delta& d) {
+  if (!d.deleted) return RenderEvent({EventType::kModified, d.object});
+  Json metadata{{"name", d.object.key.name},
+                {"resourceVersion", std::to_string(d.revision)}};
+  if (!d.object.key.namespace_name.empty()) metadata["namespace"] = d.object.key.namespace_name;
+  return DumpJson(Json{{"type", "DELETED"},
+                       {"object", {{"kind", d.object.key.kind}, {"metadata", std::move(metadata)}}}});
+}
+
+std::string RenderBookmark(int64_t revision) {
+  return DumpJson(Json{{"type", "BOOKMARK"},
+                       {"object", {{"metadata", {{"resourceVersion", std::to_string(revision)}}}}}});
+}
+
+void HandleSpanWatch(Store* store, const std::atomic<bool>* stopping, SpanComputer* spans,
+                     const httplib::Request& req, httplib::Response& res) {
+  const std::string node = req.get_param_value("node");
+  if (!IsValidObjectName(node)) return ReplyError(res, 400, "invalid node name " + Quote(node));
+  std::optional<int64_t> from;
+  if (!ReadRevisionParam(req, "resourceVersion", &from) || !from) {
+    return ReplyError(res, 400,
+                      "resourceVersion: a span stream starts at the revision of GET /api/v1/span");
+  }
+  if (spans == nullptr) return ReplyError(res, 404, "span streams are not served here");
+  Result<SpanComputer::Batch> first = spans->Next(store, node, *from, std::chrono::milliseconds(0));
+  if (!first.ok()) return ReplyError(res, 503, first.status().message());
+  if (first->gone) return ReplyError(res, 410, first->gone_reason);
+  struct StreamState {
+    int64_t after = 0;
+    int64_t bookmarked = -1;
+    std::string pending;
+    Clock::time_point last_write = Clock::now(), last_bookmark{};
+  };
+  auto state = std::make_shared<StreamState>();
+  state->after = *from;
+  auto add = [state](const SpanComputer::Batch& batch) {
+    for (const SpanComputer::Delta& d : batch.deltas) state->pending += RenderDelta(d) + "\n";
+    state->after = batch.revision;
+    // After deltas at once; when only the revision moved, at most once a
+    // second (a busy cluster would otherwise bookmark every write).
+    if (!batch.deltas.empty() || state->bookmarked < 0 ||
+        (batch.revision != state->bookmarked && Clock::now() - state->last_bookmark > kIdleBookmark)) {
+      state->pending += RenderBookmark(batch.revision) + "\n";
+      state->bookmarked = batch.revision;
+      state->last_bookmark = Clock::now();
+    }
+  };
+  add(*first);
+  res.set_chunked_content_provider(
+      "application/x-ndjson",
+      [state, stopping, spans, store, node, add](size_t, httplib::DataSink& sink) {
+        if (!state->pending.empty()) {
+          if (!sink.write(state->pending.data(), state->pending.size())) return false;
+          state->pending.clear();
+          state->last_write = Clock::now();
+        }
+        if (stopping->load()) {
+          sink.done();
+          return true;
+        }
+        Result<SpanComputer::Batch> batch = spans->Next(store, node, state->after, kPoll);
+        std::string error;
+        int code = 0;
+        if (!batch.ok()) {
+          code = 503;
+          error = batch.status().message();
+        } else if (batch->gone) {
+          code = 410;
+          error = batch->gone_reason;
+        } else {
+          add(*batch);
+          if (state->pending.empty() && Clock::now() - state->last_write > kKeepalive) {
+            state->pending = "\n";
+          }
+          return true;
+        }
+        std::string line =
+            DumpJson(Json{{"type", "ERROR"}, {"object", {{"code", code}, {"error", error}}}}) + "\n";
+        sink.write(line.data(), line.size());
+        sink.done();
+        return true;
+      });
+}
+
 }  // namespace
 
-void HandleWatch(Store* store, const std::atomic<bool>* stopping, const httplib::Request& req,
-                 httplib::Response& res) {
+void HandleWatch(Store* store, const std::atomic<bool>* stopping, SpanComputer* spans,
+                 const httplib::Request& req, httplib::Response& res) {
+  if (req.has_param("node")) return HandleSpanWatch(store, stopping, spans, req, res);
   auto state = std::make_shared<WatchState>();
   std::optional<int64_t> from;
   if (!ReadRevisionParam(req, "resourceVersion", &from)) {
