@@ -1,0 +1,30 @@
+// The TLS settings of the controller's HTTPS server: its certificate, TLS
+// 1.2 or later, and client certificates verified against the CA when a
+// client presents one (agents must; admin clients may, and use the bearer
+// token). A client certificate that does not verify ends the handshake.
+#pragma once
+
+#include <openssl/ssl.h>
+
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "controller/pki/certificate_authority.h"
+
+namespace microseg::pki {
+
+// Fills `ctx` (from httplib::SSLServer's setup callback).
+Status ConfigureServerContext(SSL_CTX* ctx, const Credentials& server, X509* ca);
+
+// The names a server certificate for `listen_host` carries: the host itself
+// (for a wildcard: every local interface address), the loopback addresses,
+// "localhost", this machine's hostname, then `extra` (--tls-san).
+std::vector<std::string> ServerNames(const std::string& listen_host,
+                                     const std::vector<std::string>& extra);
+
+// The node an agent's verified client certificate names on this connection;
+// "" when none was presented or it names no node.
+std::string PeerNode(const SSL* ssl);
+
+}  // namespace microseg::pki
