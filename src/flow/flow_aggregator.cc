@@ -24,13 +24,8 @@ FlowAggregator::FlowAggregator(AggregatorOptions options) : options_(std::move(o
 }
 
 void FlowAggregator::Merge(AggregatedFlow& into, const AggregatedFlow& from) {
-  if (into.flows == 0) {
-    into.first = from.first;
-    into.last = from.last;
-  } else {
-    into.first = std::min(into.first, from.first);
-    into.last = std::max(into.last, from.last);
-  }
+  into.first = std::min(into.first, from.first);
+  into.last = std::max(into.last, from.last);
   into.flows += from.flows;
   into.packets += from.packets;
   into.bytes += from.bytes;
@@ -44,7 +39,7 @@ void FlowAggregator::Add(const EnrichedFlow& flow) {
   f.protocol = flow.record.protocol;
   f.port = flow.record.port;
   f.verdict = flow.record.verdict;
-  f.flows = flow.record.flows ? flow.record.flows : 1;
+  f.flows = flow.record.flows;  // 0: a counter update
   f.packets = flow.record.packets;
   f.bytes = flow.record.bytes;
   f.first = flow.record.first;
@@ -131,8 +126,10 @@ void FlowAggregator::Fold(AggregatedFlow flow) {
       return;
     }
   }
-  AggregatedFlow& other = other_[static_cast<size_t>(flow.verdict)];
-  if (other.flows == 0) {
+  const size_t slot = static_cast<size_t>(flow.verdict);
+  AggregatedFlow& other = other_[slot];
+  if (!other_used_[slot]) {
+    other_used_[slot] = true;
     static const EndpointRef kOther = [] {
       EndpointInfo info;
       info.detail = EndpointInfo::Detail::kOther;
@@ -144,22 +141,23 @@ void FlowAggregator::Fold(AggregatedFlow flow) {
     other.protocol = flow.protocol;
     other.verdict = flow.verdict;
     other.decision = flow.decision;
+    other.first = flow.first;
+    other.last = flow.last;
   }
   Merge(other, flow);
   other.port = 0;  // any port
 }
 
 size_t FlowAggregator::other_count() const {
-  return static_cast<size_t>(
-      std::count_if(other_.begin(), other_.end(), [](const AggregatedFlow& f) { return f.flows; }));
+  return static_cast<size_t>(std::count(other_used_.begin(), other_used_.end(), true));
 }
 
 std::vector<AggregatedFlow> FlowAggregator::Snapshot() const {
   std::vector<AggregatedFlow> out(lru_.begin(), lru_.end());
   out.reserve(size());
   for (const auto& [key, f] : rollups_) out.push_back(f);
-  for (const AggregatedFlow& f : other_) {
-    if (f.flows) out.push_back(f);
+  for (size_t i = 0; i < other_.size(); ++i) {
+    if (other_used_[i]) out.push_back(other_[i]);
   }
   auto rank = [](const AggregatedFlow& f) {
     return std::tie(f.src->detail, f.src->kind, f.src->key, f.dst->detail, f.dst->kind, f.dst->key,

@@ -33,7 +33,10 @@ struct AggregatedFlow {
   Protocol protocol = Protocol::kTCP;
   uint16_t port = 0;  // 0 only in `other` aggregates (any port)
   FlowVerdict verdict = FlowVerdict::kAllow;
-  uint64_t flows = 0;  // records folded in
+  // Connections started (records' `flows` summed). May be 0 when only
+  // counter updates of connections started earlier (or before the window)
+  // were seen.
+  uint64_t flows = 0;
   uint64_t packets = 0;
   uint64_t bytes = 0;
   int64_t first = 0;     // earliest window start, Unix seconds
@@ -113,7 +116,8 @@ class FlowAggregator {
   std::unordered_map<Key, Lru::iterator, KeyHash> detailed_;
   std::unordered_map<Key, AggregatedFlow, KeyHash> rollups_;
   std::unordered_map<std::string, EndpointRef> rollup_ends_;  // ends of live rollups
-  std::array<AggregatedFlow, kFlowVerdictCount> other_;       // flows == 0: unused
+  std::array<AggregatedFlow, kFlowVerdictCount> other_;
+  std::array<bool, kFlowVerdictCount> other_used_{};
   uint64_t folded_ = 0;
 };
 

@@ -42,6 +42,53 @@ TEST(FlowAggregatorTest, SumsPerEndpointPairPortAndVerdict) {
   EXPECT_EQ(SumFlows(flows), agg.totals());
 }
 
+// Conntrack reports a connection twice: when it starts (flows 1, no
+// counters yet) and when it ends (flows 0, its packets and bytes). Merged,
+// the connection counts once and its counters once, in whichever order and
+// in whichever batch the two arrive.
+TEST(FlowAggregatorTest, StartedAndEndedObservationsCountAConnectionOnce) {
+  Estate estate;
+  FlowAggregator agg;
+  FlowRecord started = Record("10.0.1.1", "10.0.2.1", 5432, FlowVerdict::kAllow, 0, 0, 1000);
+  started.last = 1000;
+  FlowRecord ended = Record("10.0.1.1", "10.0.2.1", 5432, FlowVerdict::kAllow, 12, 3400, 1000);
+  ended.flows = 0;
+  ended.last = 1130;
+  agg.Add(estate.enricher.Enrich(FlowRecord(started)));
+  std::vector<AggregatedFlow> early = agg.Snapshot();
+  ASSERT_EQ(early.size(), 1u);
+  EXPECT_EQ(early[0].flows, 1u) << "reported at start, before it ends";
+  EXPECT_EQ(early[0].bytes, 0u);
+  agg.Add(estate.enricher.Enrich(FlowRecord(ended)));
+  std::vector<AggregatedFlow> flows = agg.Snapshot();
+  ASSERT_EQ(flows.size(), 1u);
+  EXPECT_EQ(flows[0].flows, 1u);
+  EXPECT_EQ(flows[0].packets, 12u);
+  EXPECT_EQ(flows[0].bytes, 3400u);
+  EXPECT_EQ(flows[0].first, 1000);
+  EXPECT_EQ(flows[0].last, 1130);
+  EXPECT_EQ(agg.totals().flows, 1u);
+  EXPECT_EQ(SumFlows(flows), agg.totals());
+
+  // The end alone (its start fell in another window): an aggregate with
+  // counters and no connection, kept and dated.
+  FlowAggregator only_end({.max_entries = 1, .max_rollups = 1, .rollup_label = "app"});
+  only_end.Add(estate.enricher.Enrich(FlowRecord(ended)));
+  ended.dst = *IpAddress::Parse("203.0.113.9");  // folds the first into a rollup
+  only_end.Add(estate.enricher.Enrich(FlowRecord(ended)));
+  ended.dst = *IpAddress::Parse("203.0.113.10");  // the second, past the rollups: `other`
+  only_end.Add(estate.enricher.Enrich(FlowRecord(ended)));
+  std::vector<AggregatedFlow> ends = only_end.Snapshot();
+  ASSERT_EQ(ends.size(), 3u);
+  for (const AggregatedFlow& f : ends) {
+    EXPECT_EQ(f.flows, 0u);
+    EXPECT_EQ(f.bytes, 3400u);
+    EXPECT_EQ(f.first, 1000);
+    EXPECT_EQ(f.last, 1130);
+  }
+  EXPECT_EQ(SumFlows(ends), only_end.totals());
+}
+
 TEST(FlowAggregatorTest, FoldsLeastRecentlySeenIntoAppRollups) {
   Estate estate;
   FlowAggregator agg({.max_entries = 2, .max_rollups = 10, .rollup_label = "app"});

@@ -90,8 +90,7 @@ Result<FlowRecord> ParseFlowLine(std::string_view line) {
   FLOW_RETURN_IF_ERROR(ReadUnsigned(j, "packets", kMaxCount, false, &r.packets));
   FLOW_RETURN_IF_ERROR(ReadUnsigned(j, "bytes", kMaxCount, false, &r.bytes));
   if (j.contains("flows")) {
-    FLOW_RETURN_IF_ERROR(ReadUnsigned(j, "flows", kMaxCount, false, &r.flows));
-    if (r.flows == 0) return FieldError("flows", "expected an integer from 1 to 2^53, got 0");
+    FLOW_RETURN_IF_ERROR(ReadUnsigned(j, "flows", kMaxCount, false, &r.flows));  // 0: counters only
   }
   FLOW_RETURN_IF_ERROR(ReadTime(j, "first", true, &r.first));
   r.last = r.first;

@@ -5,7 +5,8 @@
 //    "first":"2026-11-22T10:00:00Z","last":"2026-11-22T10:00:05Z","node":"n1"}
 //
 // Required: src, dst, port, verdict, first. Defaults: protocol "TCP",
-// packets/bytes 0, flows 1, last = first, node "". Unknown fields are ignored so
+// packets/bytes 0, flows 1 (connections started; 0 marks a counter update
+// of connections already counted), last = first, node "". Unknown fields are ignored so
 // newer writers can add fields. Blank lines and lines starting with '#' are
 // skipped. The reference is docs/VISIBILITY.md; the controller will serve
 // the same objects.

@@ -71,6 +71,19 @@ TEST(FlowFileTest, ErrorsNameTheField) {
   }
 }
 
+TEST(FlowFileTest, FlowsZeroIsACounterUpdate) {
+  auto r = ParseFlowLine(
+      R"({"src":"10.0.0.1","dst":"10.0.0.2","port":80,"verdict":"allow","flows":0,)"
+      R"("packets":7,"bytes":900,"first":"2026-11-22T10:00:00Z"})");
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->flows, 0u);
+  EXPECT_EQ(FlowRecordToJson(*r)["flows"], 0);
+  auto back = ParseFlowLine(FlowRecordToJson(*r).dump());
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(back->flows, 0u);
+  EXPECT_EQ(back->bytes, 900u);
+}
+
 TEST(FlowFileTest, StreamsSkippingCommentsAndNamesTheLine) {
   std::istringstream in(
       "# observed on n1\n"

@@ -36,8 +36,11 @@ struct FlowRecord {
   FlowVerdict verdict = FlowVerdict::kAllow;
   uint64_t packets = 0;
   uint64_t bytes = 0;
-  // Connections (or logged packets) this record stands for: an agent ships
-  // its aggregates as records, so one record may carry many. At least 1.
+  // Connections (or logged packets) this record starts: an agent ships its
+  // aggregates as records, so one record may carry many. 0 for a counter
+  // update: the packets and bytes of connections counted by earlier records
+  // (conntrack reports a connection when it starts, with flows 1, and its
+  // counters when it ends, with flows 0), so merging both counts it once.
   uint64_t flows = 1;
   std::string node;  // the node whose agent observed it; "" when unknown
 };

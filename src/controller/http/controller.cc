@@ -44,7 +44,10 @@ class Controller::Impl {
       : options_(options),
         lock_(std::move(lock)),
         token_(std::move(token)),
-        store_(std::move(store)) {}
+        store_(std::move(store)),
+        flows_(FlowStoreOptions{.max_records = options.flow_max_records,
+                                .max_age_seconds = options.flow_max_age_seconds,
+                                .path = options.data_dir + "/flows.db"}) {}
 
   ~Impl() { Stop(); }
 
@@ -76,6 +79,7 @@ class Controller::Impl {
     });
     RegisterApiRoutes(&server_, store_.get(), &stopping_, &spans_);
     RegisterAgentRoutes(&server_, store_.get(), &spans_, &agents_);
+    MICROSEG_RETURN_IF_ERROR(flows_.Open());  // the flows of the last run, within retention
     RegisterFlowRoutes(&server_, store_.get(), &flows_);
     if (port_ == 0) {
       port_ = server_.bind_to_any_port(host);

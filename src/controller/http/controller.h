@@ -32,6 +32,9 @@ struct ControllerOptions {
   size_t max_body_bytes = 8 << 20;        // larger requests get 413
   int64_t event_retention = 100000;       // sqlite: revisions of watch history kept
   int threads = 64;                       // server threads (each watch holds one)
+  // Flow records agents ship (DIR/flows.db, whichever store): retention.
+  size_t flow_max_records = 500'000;
+  int64_t flow_max_age_seconds = 24 * 3600;
 };
 
 class Controller {

@@ -114,7 +114,8 @@ void HandleIngest(FlowService* flows, const httplib::Request& req, httplib::Resp
   Result<std::vector<FlowRecord>> records = ParseRecords(req.body);
   if (!records.ok()) return ReplyError(res, 400, records.status().message());
   size_t accepted = records->size();
-  flows->records().Add(std::move(*records), Now());
+  Status added = flows->records().Add(std::move(*records), Now());
+  if (!added.ok()) return ReplyError(res, 500, added.message());
   FlowStoreStats stats = flows->records().stats();
   ReplyJson(res, 200, {{"accepted", accepted}, {"stored", stats.records}, {"evicted", stats.evicted}});
 }
@@ -123,6 +124,8 @@ void HandleIngest(FlowService* flows, const httplib::Request& req, httplib::Resp
 
 FlowService::FlowService(FlowStoreOptions options) : records_(options) {}
 FlowService::~FlowService() = default;
+
+Status FlowService::Open() { return records_.Open(Now()); }
 
 Result<FlowService::Model> FlowService::ModelOf(Store* store) {
   Result<Snapshot> all = store->List({});

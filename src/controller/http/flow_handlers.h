@@ -5,7 +5,8 @@
 //                        the aggregates of the kept records, enriched with
 //                        the stored objects: {"items":[...],"totals":{...},
 //                        "records":N,"folded":N}
-// Records live in a FlowStore (memory, bounded count and age).
+// Records live in a FlowStore (bounded count and age), persisted in the
+// data directory's flows.db when the controller opens it.
 #pragma once
 
 #include <cstdint>
@@ -32,6 +33,8 @@ class FlowService {
   explicit FlowService(FlowStoreOptions options = {});
   ~FlowService();
 
+  // Opens the store's file (FlowStoreOptions::path) and loads it.
+  Status Open();
   FlowStore& records() { return records_; }
 
   struct Model {

@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <filesystem>
+#include <set>
 
 #include "controller/client/api_client.h"
 #include "controller/http/controller.h"
@@ -141,6 +143,84 @@ TEST_F(FlowRoutesTest, BadBatchesAndQueriesAreRejectedWhole) {
 
   ApiClient stranger(controller_->url(), "wrong-token");
   EXPECT_FALSE(stranger.PostFlows(Records()).ok());
+}
+
+// A connection reported when it starts and again, with its counters, when
+// it ends (two batches of an agent): one connection, counted once, promptly.
+TEST_F(FlowRoutesTest, AStartAndItsEndAreOneConnection) {
+  ASSERT_TRUE(client_->Apply({{"estate.yaml", kObjects}}).ok());
+  const std::string start = Ago(130);
+  ASSERT_TRUE(client_->PostFlows(R"({"src":"10.0.1.1","dst":"10.0.2.1","port":5432,"verdict":"allow","first":")" +
+                                 start + R"(","node":"n2"})" "\n").ok());
+  auto early = client_->QueryFlows("");
+  ASSERT_TRUE(early.ok());
+  ASSERT_EQ((*early)["items"].size(), 1u);
+  EXPECT_EQ((*early)["items"][0]["flows"], 1);
+  EXPECT_EQ((*early)["items"][0]["bytes"], 0);
+  ASSERT_TRUE(client_->PostFlows(R"({"src":"10.0.1.1","dst":"10.0.2.1","port":5432,"verdict":"allow","flows":0,"packets":12,"bytes":3400,"first":")" +
+                                 start + R"(","last":")" + Ago(5) + R"(","node":"n2"})" "\n").ok());
+  auto later = client_->QueryFlows("");
+  ASSERT_TRUE(later.ok());
+  ASSERT_EQ((*later)["items"].size(), 1u) << later->dump(2);
+  const Json& f = (*later)["items"][0];
+  EXPECT_EQ(f["flows"], 1);
+  EXPECT_EQ(f["packets"], 12);
+  EXPECT_EQ(f["bytes"], 3400);
+  EXPECT_EQ(f["first"], start);
+  EXPECT_EQ((*later)["totals"]["flows"], 1);
+}
+
+// Flows are kept in DATA_DIR/flows.db: a restarted controller answers with
+// them, within its retention.
+TEST(FlowPersistenceTest, ARestartedControllerKeepsItsFlowsWithinRetention) {
+  TempDir dir;
+  ControllerOptions options;
+  options.listen = "127.0.0.1:0";
+  options.data_dir = dir.path();
+  options.flow_max_records = 3;
+  auto query = [](Controller& c) {
+    auto all = ApiClient(c.url(), c.token()).QueryFlows("");
+    EXPECT_TRUE(all.ok()) << all.status().message();
+    return all.ok() ? *all : Json();
+  };
+  {
+    auto started = Controller::Start(options);
+    ASSERT_TRUE(started.ok()) << started.status().message();
+    ApiClient client((*started)->url(), (*started)->token());
+    ASSERT_TRUE(client.Apply({{"estate.yaml", kObjects}}).ok());
+    auto record = [](int port, int64_t ago) {
+      return R"({"src":"10.0.1.1","dst":"10.0.2.1","port":)" + std::to_string(port) +
+             R"(,"verdict":"allow","first":")" + Ago(ago) + R"("})" "\n";
+    };
+    ASSERT_TRUE(client.PostFlows(record(8079, 600) + record(8080, 300)).ok());
+    // The newest 3 of 4 are kept.
+    ASSERT_TRUE(client.PostFlows(record(8081, 60) + record(8082, 30)).ok());
+    EXPECT_EQ(query(**started)["records"], 3);
+    (*started)->Stop();
+  }
+  ASSERT_TRUE(std::filesystem::exists(dir.path() + "/flows.db"));
+  {
+    auto restarted = Controller::Start(options);
+    ASSERT_TRUE(restarted.ok()) << restarted.status().message();
+    Json all = query(**restarted);
+    EXPECT_EQ(all["records"], 3) << all.dump(2);
+    std::set<int> ports;
+    for (const Json& item : all["items"]) ports.insert(item["port"].get<int>());
+    EXPECT_EQ(ports, (std::set<int>{8080, 8081, 8082})) << all.dump(2);
+    // Named with the restarted controller's objects.
+    for (const Json& item : all["items"]) {
+      if (item["port"] == 8080) {
+        EXPECT_EQ(item["src"]["name"], "shop/web-1");
+      }
+    }
+    (*restarted)->Stop();
+  }
+  // Restarted with a shorter retention: the older records are gone.
+  options.flow_max_age_seconds = 90;
+  auto shorter = Controller::Start(options);
+  ASSERT_TRUE(shorter.ok()) << shorter.status().message();
+  Json all = query(**shorter);
+  EXPECT_EQ(all["records"], 2) << all.dump(2);
 }
 
 }  // namespace

@@ -68,24 +68,48 @@ TEST_F(CollectorTest, ConntrackReportsUdpAndTcpWithCounters) {
 
     ASSERT_TRUE(kernel_test::UdpExchange("127.0.0.1", "127.0.0.2", 5353));
     ASSERT_TRUE(kernel_test::TcpExchange("127.0.0.1", 8080, 1000));
+    auto udp_tuple = Tuple("127.0.0.1", "127.0.0.2", Protocol::kUDP, 5353, FlowVerdict::kAllow);
+    auto tcp_tuple = Tuple("127.0.0.1", "127.0.0.1", Protocol::kTCP, 8080, FlowVerdict::kAllow);
+    auto started = [](auto tuple) {
+      return [tuple](const FlowRecord& r) { return tuple(r) && r.flows == 1; };
+    };
+    auto ended = [](auto tuple) {
+      return [tuple](const FlowRecord& r) { return tuple(r) && r.flows == 0; };
+    };
+    // Both are reported at their start, while their entries still live
+    // (the TCP one in TIME_WAIT), with no counters yet.
+    for (const auto& tuple : {udp_tuple, tcp_tuple}) {
+      auto start = records.WaitFor(started(tuple));
+      ASSERT_TRUE(start) << "no start record; got " << records.All().size() << " records";
+      EXPECT_EQ(start->packets, 0u);
+      EXPECT_EQ(start->node, "n1");
+      EXPECT_EQ(start->first, start->last);
+    }
+    EXPECT_FALSE(records.WaitFor(ended(tcp_tuple), std::chrono::seconds(0)))
+        << "the TCP connection has not ended yet";
     ASSERT_TRUE(kernel_test::FlushConntrack());
 
-    auto udp = records.WaitFor(Tuple("127.0.0.1", "127.0.0.2", Protocol::kUDP, 5353,
-                                     FlowVerdict::kAllow));
-    ASSERT_TRUE(udp) << "no UDP record; got " << records.All().size() << " records";
+    // Their ends carry the counters, as counter updates (flows 0): one
+    // connection each, counted once.
+    auto udp = records.WaitFor(ended(udp_tuple));
+    ASSERT_TRUE(udp) << "no UDP end record; got " << records.All().size() << " records";
     EXPECT_EQ(udp->packets, 2u);  // the datagram and its reply
     EXPECT_EQ(udp->bytes, 2u * (20 + 8 + 4));
     EXPECT_EQ(udp->node, "n1");
     EXPECT_GT(udp->first, 0);
     EXPECT_GE(udp->last, udp->first);
 
-    auto tcp = records.WaitFor(Tuple("127.0.0.1", "127.0.0.1", Protocol::kTCP, 8080,
-                                     FlowVerdict::kAllow));
-    ASSERT_TRUE(tcp) << "no TCP record";
+    auto tcp = records.WaitFor(ended(tcp_tuple));
+    ASSERT_TRUE(tcp) << "no TCP end record";
     EXPECT_GE(tcp->packets, 6u);  // handshake, data both ways, FINs
     EXPECT_GT(tcp->bytes, 2000u);
     collector.Stop();
-    EXPECT_GE(collector.stats().records, 2u);
+    EXPECT_GE(collector.stats().records, 4u);
+    uint64_t connections = 0;
+    for (const FlowRecord& r : records.All()) {
+      if (udp_tuple(r) || tcp_tuple(r)) connections += r.flows;
+    }
+    EXPECT_EQ(connections, 2u);
   });
 }
 

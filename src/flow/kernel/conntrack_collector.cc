@@ -4,6 +4,7 @@
 #include <libnetfilter_conntrack/libnetfilter_conntrack.h>
 #include <libnfnetlink/libnfnetlink.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -143,17 +144,8 @@ void ConntrackCollector::Handle(int type, const nf_conntrack* ct) {
   };
   auto protocol = TransportOf(nfct_get_attr_u8(ct, ATTR_ORIG_L4PROTO));
   if (!protocol) return skip();
-  const uint32_t id = nfct_get_attr_u32(ct, ATTR_ID);
-  const int64_t now = NowSeconds();
-  if (type & NFCT_T_NEW) {
-    // Bounded: when full, forget one (its record will start at its end).
-    if (pending_.size() >= options_.max_pending && !pending_.empty()) {
-      pending_.erase(pending_.begin());
-    }
-    pending_[id] = now;
-    return;
-  }
-  if (!(type & NFCT_T_DESTROY)) return;
+  const bool is_new = type & NFCT_T_NEW;
+  if (!is_new && !(type & NFCT_T_DESTROY)) return;
   const uint8_t family = nfct_get_attr_u8(ct, ATTR_ORIG_L3PROTO);
   auto src = AddressOf(ct, family, true);
   auto dst = AddressOf(ct, family, false);
@@ -165,18 +157,36 @@ void ConntrackCollector::Handle(int type, const nf_conntrack* ct) {
   r.port = ntohs(nfct_get_attr_u16(ct, ATTR_ORIG_PORT_DST));
   if (r.port == 0) return skip();
   r.verdict = FlowVerdict::kAllow;
-  r.packets = AttrU64(ct, ATTR_ORIG_COUNTER_PACKETS) + AttrU64(ct, ATTR_REPL_COUNTER_PACKETS);
-  r.bytes = AttrU64(ct, ATTR_ORIG_COUNTER_BYTES) + AttrU64(ct, ATTR_REPL_COUNTER_BYTES);
-  r.last = now;
+  const uint32_t id = nfct_get_attr_u32(ct, ATTR_ID);
+  const int64_t now = NowSeconds();
   r.first = now;
+  r.last = now;
   if (uint64_t start_ns = AttrU64(ct, ATTR_TIMESTAMP_START)) {
-    r.first = static_cast<int64_t>(start_ns / 1'000'000'000);
-  } else if (auto it = pending_.find(id); it != pending_.end()) {
-    r.first = it->second;
+    r.first = std::min(now, static_cast<int64_t>(start_ns / 1'000'000'000));
   }
-  pending_.erase(id);
-  if (uint64_t stop_ns = AttrU64(ct, ATTR_TIMESTAMP_STOP)) {
-    r.last = static_cast<int64_t>(stop_ns / 1'000'000'000);
+  if (is_new) {
+    // The start: one connection, no counters yet. Bounded: when full,
+    // forget one (its end will then count it again).
+    if (pending_.size() >= options_.max_pending && !pending_.empty()) {
+      pending_.erase(pending_.begin());
+    }
+    pending_[id] = r.first;
+    r.flows = 1;
+  } else {
+    // The end: the counters of both directions. A connection whose start
+    // was seen is already counted (flows 0); one that started before the
+    // collector did counts now.
+    auto it = pending_.find(id);
+    r.flows = it == pending_.end() ? 1 : 0;
+    if (it != pending_.end()) {
+      if (!AttrU64(ct, ATTR_TIMESTAMP_START)) r.first = it->second;
+      pending_.erase(it);
+    }
+    r.packets = AttrU64(ct, ATTR_ORIG_COUNTER_PACKETS) + AttrU64(ct, ATTR_REPL_COUNTER_PACKETS);
+    r.bytes = AttrU64(ct, ATTR_ORIG_COUNTER_BYTES) + AttrU64(ct, ATTR_REPL_COUNTER_BYTES);
+    if (uint64_t stop_ns = AttrU64(ct, ATTR_TIMESTAMP_STOP)) {
+      r.last = static_cast<int64_t>(stop_ns / 1'000'000'000);
+    }
   }
   if (r.last < r.first) r.last = r.first;
   r.node = options_.node;

@@ -2,20 +2,26 @@
 //
 // Subscribes to the NEW and DESTROY events of the conntrack table of the
 // network namespace of the thread that calls Start() (as
-// LibNftablesExecutor does), and delivers one FlowRecord per TCP, UDP or
-// SCTP connection when it ends: the original direction's addresses and
-// destination port, packets and bytes of both directions, first = when it
-// was created (the NEW event, or the kernel's start timestamp), last = when
-// it was destroyed; verdict allow (a denied connection never gets a
-// conntrack entry confirmed). A connection is reported when it ends, so a
-// long-lived one shows up late; TCP ends after TIME_WAIT (2 minutes).
+// LibNftablesExecutor does), and delivers two FlowRecords per TCP, UDP or
+// SCTP connection (the original direction's addresses and destination
+// port; verdict allow: a denied connection never gets a conntrack entry
+// confirmed):
+//  - when it starts (NEW): flows 1, no counters, first = last = its start,
+//    so a connection shows up at once, not after TCP's TIME_WAIT;
+//  - when it ends (DESTROY): flows 0 (a counter update: it was counted at
+//    its start), packets and bytes of both directions, first = its start
+//    (the kernel's timestamp, or the NEW event's time), last = its end.
+//    A connection whose start the collector did not see (it started
+//    before Start(), or its NEW was forgotten, below) counts here: flows 1.
+// Aggregated (FlowAggregator), the two make one connection with its
+// counters. A long-lived connection's counters arrive when it ends.
 //
 // Counters need `net.netfilter.nf_conntrack_acct=1` in the namespace, set
 // by Start() (options.set_sysctls) before any connection it should count;
 // the kernel's timestamps need nf_conntrack_timestamp=1, set likewise.
 // Memory: creation times of at most `max_pending` open connections; past
-// that one remembered is forgotten (its record then starts at its
-// end). Events the kernel could not queue are counted in stats().overruns.
+// that one remembered is forgotten (its end then counts it a second time). Events the kernel could not
+// queue are counted in stats().overruns.
 #pragma once
 
 #include <atomic>

@@ -145,15 +145,21 @@ TEST_F(LabFlowsTest, AllowedAndWouldDenyFlowsAreCollectedAndNamed) {
     }
     ASSERT_TRUE(seen) << "probe skipped web-1 -> db-1:" << port;
   }
+  // The connection is reported when it starts (flows 1, no counters yet),
+  // long before its TIME_WAIT ends.
+  auto allow_tuple = Tuple("10.0.1.1", "10.0.2.1", Protocol::kTCP, 5432, FlowVerdict::kAllow);
+  auto started = records.WaitFor([&](const FlowRecord& r) { return allow_tuple(r) && r.flows == 1; });
+  ASSERT_TRUE(started) << "no start record; got " << records.All().size();
+  EXPECT_EQ(started->bytes, 0u);
   {
     // End the connections now rather than after TIME_WAIT.
     lab::ScopedNetns in_n2(n2->netns);
     ASSERT_TRUE(kernel_test::FlushConntrack());
   }
 
-  auto allowed =
-      records.WaitFor(Tuple("10.0.1.1", "10.0.2.1", Protocol::kTCP, 5432, FlowVerdict::kAllow));
-  ASSERT_TRUE(allowed) << "no allow record; got " << records.All().size();
+  // Its end brings the counters, without counting it again.
+  auto allowed = records.WaitFor([&](const FlowRecord& r) { return allow_tuple(r) && r.flows == 0; });
+  ASSERT_TRUE(allowed) << "no end record; got " << records.All().size();
   EXPECT_GT(allowed->packets, 0u);
   EXPECT_GT(allowed->bytes, 0u);
   auto would = records.WaitFor(
