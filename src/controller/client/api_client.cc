@@ -1,6 +1,7 @@
 #include "controller/client/api_client.h"
 
 #include <httplib.h>
+#include <openssl/x509.h>
 
 #include <cctype>
 
@@ -8,12 +9,44 @@ namespace microseg {
 
 namespace {
 
-std::unique_ptr<httplib::Client> MakeClient(const std::string& server) {
-  auto client = std::make_unique<httplib::Client>(server);
+std::unique_ptr<httplib::Client> MakeClient(const std::string& server, const ClientTls& tls) {
+  const bool https = server.rfind("https://", 0) == 0;
+  auto client = https && !tls.cert_file.empty()
+                    ? std::make_unique<httplib::Client>(server, tls.cert_file, tls.key_file)
+                    : std::make_unique<httplib::Client>(server);
+  if (https) {
+    if (!tls.ca_file.empty()) client->set_ca_cert_path(tls.ca_file);
+    client->enable_server_certificate_verification(true);
+  }
   client->set_connection_timeout(5, 0);
   client->set_read_timeout(60, 0);
   client->set_write_timeout(60, 0);
   return client;
+}
+
+httplib::Headers AuthHeaders(const std::string& token) {
+  if (token.empty()) return {};
+  return {{"Authorization", "Bearer " + token}};
+}
+
+// A transport failure, named for the user: an untrusted server says which
+// CA to pass.
+std::string TransportError(const std::string& server, const ClientTls& tls,
+                           const httplib::Client& client, httplib::Error error) {
+  std::string message = server + ": " + httplib::to_string(error);
+  if (error == httplib::Error::SSLServerVerification) {
+    long code = client.get_openssl_verify_result();
+    message += std::string(" (") + X509_verify_cert_error_string(code) + ")";
+    message += tls.ca_file.empty()
+                   ? "; pass the controller's CA: --ca-file DATA_DIR/ca.crt"
+                   : "; the server's certificate is not signed by " + tls.ca_file;
+  } else if (error == httplib::Error::SSLLoadingCerts) {
+    message += ": cannot load " + (tls.cert_file.empty() ? tls.ca_file
+                                                         : tls.cert_file + " / " + tls.key_file);
+  } else if (error == httplib::Error::SSLConnection) {
+    message += " (is it serving https? is our client certificate of its CA?)";
+  }
+  return message;
 }
 
 std::string MessageOf(const ApiReply& reply) {
@@ -50,16 +83,21 @@ std::string UrlEncode(const std::string& value) {
 
 Result<ApiReply> ApiClient::Send(const std::string& method, const std::string& path,
                                  const std::string& body, const std::string& content_type) const {
-  std::unique_ptr<httplib::Client> client = MakeClient(server_);
-  if (!client->is_valid()) return Status::Error(server_ + ": invalid server URL");
-  httplib::Headers headers = {{"Authorization", "Bearer " + token_}};
+  std::unique_ptr<httplib::Client> client = MakeClient(server_, tls_);
+  if (!client->is_valid()) {
+    return Status::Error(server_ + ": invalid server URL" +
+                         (tls_.cert_file.empty() ? ""
+                                                 : " or unreadable client certificate " +
+                                                       tls_.cert_file + " / " + tls_.key_file));
+  }
+  httplib::Headers headers = AuthHeaders(token_);
   if (method != "GET" && method != "POST" && method != "DELETE") {
     return Status::Error("unsupported method " + method);
   }
   httplib::Result res = method == "GET"    ? client->Get(path, headers)
                         : method == "POST" ? client->Post(path, headers, body, content_type)
                                            : client->Delete(path, headers);
-  if (!res) return Status::Error(server_ + ": " + httplib::to_string(res.error()));
+  if (!res) return Status::Error(TransportError(server_, tls_, *client, res.error()));
   return ApiReply{res->status, res->body};
 }
 
@@ -136,7 +174,7 @@ Status ApiClient::Watch(const std::string& query,
 
 Status ApiClient::Watch(const std::string& query, const std::function<bool(const Json&)>& on_event,
                         const WatchOptions& options) const {
-  std::unique_ptr<httplib::Client> client = MakeClient(server_);
+  std::unique_ptr<httplib::Client> client = MakeClient(server_, tls_);
   client->set_read_timeout(options.read_timeout);
   WatchCanceller* canceller = options.canceller;
   if (canceller != nullptr) {
@@ -154,7 +192,7 @@ Status ApiClient::Watch(const std::string& query, const std::function<bool(const
     }
   } unregister{canceller};
   if (options.http_status != nullptr) *options.http_status = 0;
-  httplib::Headers headers = {{"Authorization", "Bearer " + token_}};
+  httplib::Headers headers = AuthHeaders(token_);
   int status = 0;
   std::string buffer;
   std::string error_body;
@@ -193,7 +231,7 @@ Status ApiClient::Watch(const std::string& query, const std::function<bool(const
       });
   if (stopped || (canceller != nullptr && canceller->cancelled())) return Status::Ok();
   if (status != 0 && status != 200) return Status::Error(MessageOf({status, error_body}));
-  if (!res) return Status::Error(server_ + ": " + httplib::to_string(res.error()));
+  if (!res) return Status::Error(TransportError(server_, tls_, *client, res.error()));
   return Status::Ok();
 }
 

@@ -21,6 +21,14 @@ class Client;
 
 namespace microseg {
 
+// How a client checks the controller and proves who it is over https://
+// (docs/CONTROLLER.md, Security). Ignored for http:// servers.
+struct ClientTls {
+  std::string ca_file;    // trust only this CA (DATA_DIR/ca.crt); "": the system's roots
+  std::string cert_file;  // a client certificate (an agent's), with key_file
+  std::string key_file;
+};
+
 struct ApiReply {
   int status = 0;
   std::string body;
@@ -28,9 +36,10 @@ struct ApiReply {
 
 class ApiClient {
  public:
-  // `server` is "http://HOST:PORT".
-  ApiClient(std::string server, std::string token)
-      : server_(std::move(server)), token_(std::move(token)) {}
+  // `server` is "https://HOST:PORT" (or "http://..."). An empty `token`
+  // sends no Authorization header (agents authenticate by certificate).
+  ApiClient(std::string server, std::string token, ClientTls tls = {})
+      : server_(std::move(server)), token_(std::move(token)), tls_(std::move(tls)) {}
 
   // One raw request; errors only when the server could not be reached.
   Result<ApiReply> Send(const std::string& method, const std::string& path,
@@ -71,6 +80,7 @@ class ApiClient {
   Result<Json> QueryFlows(const std::string& query) const;
 
   const std::string& server() const { return server_; }
+  const ClientTls& tls() const { return tls_; }
 
  private:
   Result<Json> Call(const std::string& method, const std::string& path,
@@ -79,6 +89,7 @@ class ApiClient {
 
   std::string server_;
   std::string token_;
+  ClientTls tls_;
 };
 
 // Ends a Watch in progress from another thread (by shutting its socket).
