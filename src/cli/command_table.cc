@@ -34,6 +34,7 @@ const std::vector<CommandSpec>& Commands() {
       {"map", "Application dependency map from flows (JSON or Graphviz DOT)", InstallMap},
       {"recommend", "Least-privilege policy from observed flows, verified in the model",
        InstallRecommend},
+      {"ui", "URL of the controller's web UI (the dependency map), with the token", InstallUi},
   };
   return kCommands;
 }

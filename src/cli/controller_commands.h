@@ -9,5 +9,6 @@ Action InstallController(CLI::App& app);  // microseg controller --listen --data
 Action InstallApply(CLI::App& app);       // microseg apply -f PATH... --server URL
 Action InstallGet(CLI::App& app);         // microseg get KIND [NAME] [-n NS] [-o FORMAT]
 Action InstallDelete(CLI::App& app);      // microseg delete KIND NAME [-n NS] | -f PATH...
+Action InstallUi(CLI::App& app);          // microseg ui: the web UI's URL with the token
 
 }  // namespace microseg::cli

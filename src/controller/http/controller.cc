@@ -14,6 +14,7 @@
 #include "controller/http/data_dir.h"
 #include "controller/http/flow_handlers.h"
 #include "controller/http/http_reply.h"
+#include "controller/http/ui_handlers.h"
 #include "controller/store/store_factory.h"
 
 namespace microseg {
@@ -81,6 +82,7 @@ class Controller::Impl {
     RegisterAgentRoutes(&server_, store_.get(), &spans_, &agents_);
     MICROSEG_RETURN_IF_ERROR(flows_.Open());  // the flows of the last run, within retention
     RegisterFlowRoutes(&server_, store_.get(), &flows_);
+    RegisterUiRoutes(&server_, store_.get(), &flows_);
     if (port_ == 0) {
       port_ = server_.bind_to_any_port(host);
       if (port_ < 0) return Status::Error("--listen " + options_.listen + ": cannot bind");
@@ -116,7 +118,7 @@ class Controller::Impl {
   }
 
   bool Authorize(const httplib::Request& req, httplib::Response& res) {
-    if (req.path == "/healthz") return true;
+    if (req.path == "/healthz" || IsPublicUiPath(req.path)) return true;  // no data
     const std::string header = req.get_header_value("Authorization");
     const std::string prefix = "Bearer ";
     if (header.rfind(prefix, 0) == 0 && TokensEqual(header.substr(prefix.size()), token_)) {

@@ -12,6 +12,8 @@
 //   GET    /api/v1/span                    ?node=NODE: the objects NODE's agent needs
 //   POST   /api/v1/agents/NODE/status      an agent's report (kept in memory)
 //   GET    /api/v1/agents[/NODE]           the last reports
+//   GET    /api/v1/map[/flows], /ui/       the dependency map, and the web UI (ui_handlers.h;
+//                                          /ui/ needs no token)
 // Thread-safe; each watch holds one server thread while it streams.
 #pragma once
 
