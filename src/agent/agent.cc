@@ -73,6 +73,7 @@ Status Agent::Finish(Status s, const Plan* plan, bool flush_ran, size_t flushed,
   }
   if (delta) ++snapshot_.delta_syncs;
   if (patched) ++snapshot_.patched;
+  if (delta && !patched) snapshot_.patch_refusal = patch_refusal_;
   if (mismatch) ++snapshot_.patch_mismatches;
   if (s.ok()) {
     ++snapshot_.syncs;
@@ -98,6 +99,7 @@ Status Agent::SyncOnce() {
     auto engine = std::make_unique<PolicyEngine>();
     engine->Load(std::move(*objects));
     plan = CompileForNode(*engine, options_.node, options_.plan);
+    known_classes_.clear();
     s = dataplane_.Apply(plan);
     if (s.ok()) engine_ = std::move(engine);
   }
@@ -162,6 +164,10 @@ bool Contains(const std::vector<IpAddress>& v, const IpAddress& ip) {
 
 bool Agent::PatchPlan(const std::vector<std::pair<std::string, std::optional<Pod>>>& before,
                       std::vector<IpAddress>* touched) {
+  auto Refuse = [this](const char* why) {
+    patch_refusal_ = why;
+    return false;
+  };
   Plan& plan = *plan_;
   const PolicyEngine& engine = *engine_;
   std::set<std::string> changed;
@@ -170,39 +176,55 @@ bool Agent::PatchPlan(const std::vector<std::pair<std::string, std::optional<Pod
     IpAddress ip;
     const Pod* pod;
   };
-  std::vector<IpAddress> removed;
-  std::vector<Added> added;
+  std::vector<Added> removed, added;
   for (const auto& [key, old_pod] : before) {
     const Pod* now = engine.FindPod(key);
     std::vector<IpAddress> old_ips = LiveIps(old_pod ? &*old_pod : nullptr), new_ips = LiveIps(now);
     bool same_kind = old_pod && now && old_pod->labels.ToString() == now->labels.ToString() &&
                      SamePorts(old_pod->ports, now->ports);
     for (const IpAddress& ip : old_ips) {
-      if (!same_kind || !Contains(new_ips, ip)) removed.push_back(ip);
+      if (!same_kind || !Contains(new_ips, ip)) removed.push_back({ip, &*old_pod});
     }
     for (const IpAddress& ip : new_ips) {
       if (!same_kind || !Contains(old_ips, ip)) added.push_back({ip, now});
     }
   }
-  for (const IpAddress& ip : removed) touched->push_back(ip);
+  for (const Added& r : removed) touched->push_back(r.ip);
   for (const Added& a : added) touched->push_back(a.ip);
   auto is_local = [&](const IpAddress& ip) {
     return plan.ingress.local.count(ip) > 0 || plan.egress.local.count(ip) > 0;
   };
-  for (const IpAddress& ip : removed) {
+  // What decides a peer address's class besides its rules' tokens: the
+  // pod's identity (namespace, labels), its ports (named-port tokens) and
+  // the blocks around the address.
+  auto class_key = [&](const Pod& p, const IpAddress& ip) {
+    std::string key = p.namespace_name + "|" + p.labels.ToString() + "|";
+    for (const ContainerPort& cp : p.ports) {
+      key += cp.name + "/" + std::to_string(cp.port) + "/" + std::string(ProtocolName(cp.protocol)) + ",";
+    }
+    return key + "|" + RangeClass(plan.ingress, ip) + "|" + RangeClass(plan.egress, ip);
+  };
+  for (const Added& r : removed) {
+    const IpAddress& ip = r.ip;
     bool re_added = false;
     for (const Added& a : added) re_added |= a.ip == ip;
-    if (re_added || engine.AddressOwnerCount(ip) > 0 || is_local(ip)) return false;
-    plan.ingress.peer_hosts.erase(ip);
-    plan.egress.peer_hosts.erase(ip);
+    if (re_added || engine.AddressOwnerCount(ip) > 0 || is_local(ip)) return Refuse("a removed address is still held or local");
+    // Remembered for a pod of the same kind that comes back (a recreated
+    // pod whose identity had no other member).
+    auto in = plan.ingress.peer_hosts.find(ip), eg = plan.egress.peer_hosts.find(ip);
+    known_classes_[class_key(*r.pod, ip)] = {
+        in == plan.ingress.peer_hosts.end() ? "" : in->second,
+        eg == plan.egress.peer_hosts.end() ? "" : eg->second};
+    if (in != plan.ingress.peer_hosts.end()) plan.ingress.peer_hosts.erase(in);
+    if (eg != plan.egress.peer_hosts.end()) plan.egress.peer_hosts.erase(eg);
   }
   for (const Added& a : added) {
-    if (engine.AddressOwnerCount(a.ip) != 1 || is_local(a.ip)) return false;
-    if (plan.ingress.peer_hosts.count(a.ip) || plan.egress.peer_hosts.count(a.ip)) return false;
+    if (engine.AddressOwnerCount(a.ip) != 1 || is_local(a.ip)) return Refuse("an added address has several owners or is local");
+    if (plan.ingress.peer_hosts.count(a.ip) || plan.egress.peer_hosts.count(a.ip)) return Refuse("an added address is already a peer");
     Result<Endpoint> self = engine.Resolve("pod/" + a.pod->Key());
-    if (!self.ok() || self->identity == kNoIdentity) return false;
+    if (!self.ok() || self->identity == kNoIdentity) return Refuse("an added pod has no identity");
     const std::unordered_set<std::string>* members = engine.IdentityMembers(self->identity);
-    if (members == nullptr) return false;
+    if (members == nullptr) return Refuse("an added pod's identity is gone");
     // An unchanged member with the same ports and the same surrounding
     // blocks has the same class in both directions.
     const IpAddress* twin = nullptr;
@@ -223,11 +245,17 @@ bool Agent::PatchPlan(const std::vector<std::pair<std::string, std::optional<Pod
       twin = &z;
       break;
     }
-    if (twin == nullptr) return false;
-    for (DirectionPlan* d : {&plan.ingress, &plan.egress}) {
-      auto it = d->peer_hosts.find(*twin);
-      if (it != d->peer_hosts.end()) d->peer_hosts.emplace(a.ip, it->second);
+    if (twin != nullptr) {
+      for (DirectionPlan* d : {&plan.ingress, &plan.egress}) {
+        auto it = d->peer_hosts.find(*twin);
+        if (it != d->peer_hosts.end()) d->peer_hosts.emplace(a.ip, it->second);
+      }
+      continue;
     }
+    auto known = known_classes_.find(class_key(*a.pod, a.ip));
+    if (known == known_classes_.end()) return Refuse("an added pod has no twin and no remembered class");
+    if (!known->second.first.empty()) plan.ingress.peer_hosts.emplace(a.ip, known->second.first);
+    if (!known->second.second.empty()) plan.egress.peer_hosts.emplace(a.ip, known->second.second);
   }
   return true;
 }
@@ -241,16 +269,23 @@ Status Agent::SyncDeltas(std::vector<PolicyDelta> deltas) {
   for (const PolicyDelta& d : deltas) {
     if (d.kind != "Pod") {
       patchable = false;
+      patch_refusal_ = "a " + d.kind + " changed";
       continue;
     }
     std::string key = d.namespace_name + "/" + d.name;
     if (!d.deleted && d.object.pods.size() == 1) {
       const Pod& p = d.object.pods.front();
-      if (p.node_name == options_.node || p.host_network) patchable = false;
+      if (p.node_name == options_.node || p.host_network) {
+        patchable = false;
+        patch_refusal_ = "a local or hostNetwork pod changed";
+      }
     }
     if (!seen.insert(key).second) continue;
     const Pod* old = engine_->FindPod(key);
-    if (old != nullptr && (old->node_name == options_.node || old->host_network)) patchable = false;
+    if (old != nullptr && (old->node_name == options_.node || old->host_network)) {
+      patchable = false;
+      patch_refusal_ = "a local or hostNetwork pod changed";
+    }
     before.emplace_back(key, old ? std::optional<Pod>(*old) : std::nullopt);
   }
   // Addresses whose owner may have changed, for the conntrack flush.
@@ -283,6 +318,7 @@ Status Agent::SyncDeltas(std::vector<PolicyDelta> deltas) {
   }
   if (!patched) {
     plan_ = CompileForNode(*engine_, options_.node, options_.plan);
+    known_classes_.clear();
   } else if (options_.verify_patches) {
     Plan compiled = CompileForNode(*engine_, options_.node, options_.plan);
     if (!(compiled == *plan_)) {

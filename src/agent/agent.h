@@ -35,6 +35,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -116,6 +117,7 @@ class Agent {
     uint64_t delta_syncs = 0;        // syncs from deltas (included in syncs/failures)
     uint64_t patched = 0;            // of those, plans patched rather than compiled
     uint64_t patch_mismatches = 0;   // verify_patches: patched plan != compiled plan
+    std::string patch_refusal;       // why the last unpatched delta sync compiled
   };
   Snapshot snapshot() const;
   // Called after every sync attempt, on the Run() thread (logging).
@@ -134,6 +136,11 @@ class Agent {
   // null after a failed one: the next sync loads again.
   std::unique_ptr<PolicyEngine> engine_;
   std::optional<Plan> plan_;
+  // Peer classes (ingress, egress; "" for none) of addresses removed by
+  // patches since the last compile, by pod kind (plan classes only change
+  // with a compile).
+  std::map<std::string, std::pair<std::string, std::string>> known_classes_;
+  std::string patch_refusal_;
   Status Finish(Status s, const Plan* plan, bool flush_ran, size_t flushed, bool delta, bool patched,
                 bool mismatch);
   bool PatchPlan(const std::vector<std::pair<std::string, std::optional<Pod>>>& before,

@@ -14,7 +14,16 @@ std::string IndexedName(Direction d, size_t i, const std::string& name) {
   return std::string(DirectionName(d)) + "[" + std::to_string(i) + "]";
 }
 
+// SpanFor needs which identities the peers match, not one Endpoint per
+// member and IP: while set (on this thread), AddMembers records the
+// identity instead.
+thread_local std::vector<IdentityId>* peer_identity_sink = nullptr;
+
 void AddMembers(const State& s, const Identity& identity, PeerSet* out) {
+  if (peer_identity_sink != nullptr) {
+    peer_identity_sink->push_back(identity.id);
+    return;
+  }
   for (const std::string& key : identity.members) {
     const std::vector<IpAddress>* ips = nullptr;
     switch (identity.kind) {
@@ -141,6 +150,9 @@ void AddRulesetRules(const State& s, const Ruleset& rs, Direction d, Tier tier,
 }
 
 }  // namespace
+
+// Declared where used (span.cc): not an API.
+void SetPeerIdentitySink(std::vector<IdentityId>* sink) { peer_identity_sink = sink; }
 
 PolicyEngine::DirectionRules PolicyEngine::RulesFor(const Endpoint& self, Direction d) const {
   const State& s = *state_;

@@ -7,6 +7,9 @@
 #include "policy/engine_state.h"
 
 namespace microseg {
+
+void SetPeerIdentitySink(std::vector<IdentityId>* sink);  // rules_for.cc
+
 namespace {
 
 using State = PolicyEngine::State;
@@ -53,8 +56,12 @@ void CopyKeys(const Map& from, const std::set<std::string>& keys, Out* out) {
 ObjectSet PolicyEngine::SpanFor(const std::string& node_name) const {
   const State& s = *state_;
   SpanKeys keys;
+  // Selections and rules are per identity: walk each local identity once,
+  // however many local endpoints (and IPs) share it.
+  std::set<IdentityId> walked, peer_identities;
   for (const Endpoint& local : LocalEndpoints(node_name)) {
     AddEndpoint(s, local, &keys);
+    if (local.identity == kNoIdentity || !walked.insert(local.identity).second) continue;
     const Selection& sel = s.SelectionFor(local.identity);
     for (const AdminEntry& e : sel.admin) {
       if (e.anp) keys.admin_policies.insert(e.anp->name);
@@ -74,9 +81,32 @@ ObjectSet PolicyEngine::SpanFor(const std::string& node_name) const {
     }
     keys.baseline |= sel.banp;
     for (const std::string& m : sel.mode_sources) keys.modes.insert(m);
-    for (Direction d : {Direction::kIngress, Direction::kEgress}) {
-      for (const EffectiveRule& rule : RulesFor(local, d).rules) {
-        for (const Endpoint& peer : rule.peers.endpoints) AddEndpoint(s, peer, &keys);
+    // Peers by identity (every member of a matched identity matches).
+    std::vector<IdentityId> peers;
+    SetPeerIdentitySink(&peers);
+    for (Direction d : {Direction::kIngress, Direction::kEgress}) RulesFor(local, d);
+    SetPeerIdentitySink(nullptr);
+    for (IdentityId id : peers) peer_identities.insert(id);
+  }
+  for (IdentityId id : peer_identities) {
+    const Identity& identity = s.identities.Get(id);
+    for (const std::string& member : identity.members) {
+      switch (identity.kind) {
+        case EndpointKind::kPod:
+          // As AddMembers: only members that hold an address are peers.
+          if (s.pods.at(member).ips.empty()) continue;
+          keys.pods.insert(member);
+          keys.namespaces.insert(identity.namespace_name);
+          break;
+        case EndpointKind::kNode:
+          if (s.nodes.at(member).ips.empty()) continue;
+          keys.nodes.insert(member);
+          break;
+        case EndpointKind::kWorkload:
+          if (s.workloads.at(member).ips.empty()) continue;
+          keys.workloads.insert(member);
+          break;
+        case EndpointKind::kExternal: break;
       }
     }
   }
