@@ -44,6 +44,8 @@ function elements(map) {
     data: {
       id: n.id, label: nodeLabel(n), kind: n.kind,
       shape: KIND_SHAPE[n.kind] || 'round-rectangle', raw: n, ...box(nodeLabel(n)),
+      // Hosts and VMs, alone or grouped by label (as in `map -o dot`).
+      host: n.id.startsWith('workload') || n.id.startsWith('node') ? 'yes' : 'no',
     },
   }));
   const edges = map.edges.map((e) => ({
@@ -66,7 +68,7 @@ const STYLE = [
     width: 'data(w)', height: 'data(h)',
   } },
   { selector: 'node[kind = "external"]', style: { 'background-color': '#f4f4f5', 'border-style': 'dashed' } },
-  { selector: 'node[kind = "workload"], node[kind = "node"]', style: { 'background-color': '#f1ecfa', 'border-color': '#8a74b8' } },
+  { selector: 'node[host = "yes"]', style: { 'background-color': '#f1ecfa', 'border-color': '#8a74b8' } },
   { selector: 'node[kind = "namespace"]', style: { 'background-color': '#eaf5f1', 'border-color': '#6fa58f' } },
   { selector: 'edge', style: {
     width: 'data(width)', 'curve-style': 'bezier', 'target-arrow-shape': 'triangle',
@@ -110,10 +112,14 @@ export function createGraph(container, { onEdge, onNode, onBackground }) {
       cy.elements().not(edge.union(edge.connectedNodes())).addClass('faded');
       edge.select();
     },
-    // After the container changed size: fit the whole graph again.
+    // After the container changed size: fit the selection's neighborhood
+    // (readable beside the panel), or the whole graph.
     resize() {
       cy.resize();
-      cy.fit(undefined, 40);
+      const selected = cy.$(':selected');
+      const ends = selected.isEdge() ? selected.connectedNodes() : selected;
+      cy.fit(selected.empty() ? undefined : ends.closedNeighborhood(), 40);
+      if (cy.zoom() > 1.3) cy.zoom({ level: 1.3, renderedPosition: { x: cy.width() / 2, y: cy.height() / 2 } });
     },
     focusNode(id) {
       cy.elements().removeClass('faded').unselect();

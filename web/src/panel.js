@@ -48,18 +48,26 @@ function direction(d) {
     d.mode === 'visibility' ? h('span', { class: 'mode' }, 'visibility') : null);
 }
 
+// A denial without a rule (isolation, default deny): the engine's sentence
+// names what isolates the endpoint.
+function denialReason(d) {
+  return !d.allowed && !d.policy && d.reason ? h('div', { class: 'reason' }, d.reason) : null;
+}
+
 function decidingPolicy(flow) {
-  if (flow.decision) return [direction(flow.decision.egress), direction(flow.decision.ingress)];
+  if (flow.decision) {
+    const { egress, ingress } = flow.decision;
+    return [direction(egress), denialReason(egress), direction(ingress), denialReason(ingress)];
+  }
   if (flow.policies && flow.policies.length) return flow.policies.map((p) => h('div', { class: 'decision' }, h('span', { class: 'policy' }, p)));
   return [h('span', { class: 'muted' }, '—')];
 }
 
 function flowsTable(items) {
   return h('table', { class: 'flows' },
-    h('thead', {}, h('tr', {}, ['Source', 'Destination', 'Port', 'Flows', 'Verdict', 'Deciding policy'].map((c) => h('th', {}, c)))),
+    h('thead', {}, h('tr', {}, ['Source → destination', 'Port', 'Flows', 'Verdict', 'Deciding policy'].map((c) => h('th', {}, c)))),
     h('tbody', {}, items.map((f) => h('tr', { class: 'flow' },
-      h('td', { class: 'ep' }, f.src.name),
-      h('td', { class: 'ep' }, f.dst.name),
+      h('td', { class: 'ep' }, h('div', {}, f.src.name), h('div', { class: 'to' }, `→ ${f.dst.name}`)),
       h('td', { class: 'mono' }, `${f.protocol}/${f.port || '*'}`),
       h('td', { class: 'num' }, fmt(f.flows)),
       h('td', {}, badge(f.verdict)),

@@ -8,7 +8,8 @@
 //   3. `microseg ui` prints the URL (with #token=...), Chromium opens it:
 //      the map draws, the verdict, namespace and group-by filters change
 //      it, and clicking an edge lists its flows and deciding policy;
-//   4. a screenshot goes to $MICROSEG_ARTIFACT_DIR/ui-map.png.
+//   4. screenshots go to $MICROSEG_ARTIFACT_DIR: ui-map.png (the whole map)
+//      and ui-edge.png (an edge's flows in the side panel).
 //
 // Environment (set by web/CMakeLists.txt): MICROSEG_BIN, MICROSEG_SOURCE_DIR,
 // MICROSEG_UI_NODE_MODULES (playwright-core), MICROSEG_ARTIFACT_DIR;
@@ -180,6 +181,9 @@ async function main() {
   assert.equal(verdictOf(all, 'ns:ops->shop/app=cart'), 'deny');
   assert.equal(verdictOf(all, 'shop/app=api->workload:app=orders-db'), 'would-deny');
   assert.equal(verdictOf(all, 'shop/app=api->shop/app=cart'), 'allow');
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const mapShot = join(ARTIFACTS, 'ui-map.png');
+  await page.screenshot({ path: mapShot });
 
   // 2. Verdict filter: only would-deny edges remain.
   await page.click('#verdict button[data-verdict="would-deny"]');
@@ -233,6 +237,7 @@ async function main() {
   assert.match(text, /\bdeny\b/);
   assert.match(text, /ingress/);
   assert.match(text, /isolation/, text);  // shop/cart isolates the pod; no rule admits debug
+  assert.match(text, /isolated for ingress by NetworkPolicy shop\/cart/, text);
 
   // 6. All namespaces again; the allowed edge names its NetworkPolicy and tier.
   await page.selectOption('#namespace', '');
@@ -245,11 +250,11 @@ async function main() {
   const rows = await page.locator('#panel tr.flow').count();
   assert.ok(rows >= 2, `flows listed: ${rows}`);
 
-  mkdirSync(ARTIFACTS, { recursive: true });
-  const shot = join(ARTIFACTS, 'ui-map.png');
-  await page.screenshot({ path: shot });
+  const edgeShot = join(ARTIFACTS, 'ui-edge.png');
+  await page.screenshot({ path: edgeShot });
   assert.deepEqual(pageErrors, []);
-  log('screenshot:', shot);
+  log('screenshot:', mapShot);
+  log('screenshot:', edgeShot);
 }
 
 const deadline = setTimeout(async () => {
