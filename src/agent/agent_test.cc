@@ -37,7 +37,7 @@ TEST(AgentTest, AppliesThenKeepsEnforcingWhenTheSourceFails) {
   Agent agent(options, source, &fake);
   ASSERT_TRUE(agent.SyncOnce().ok());
   ASSERT_EQ(fake.scripts.size(), 1u);
-  EXPECT_NE(fake.scripts[0].find("10.0.0.2 : goto in_c_"), std::string::npos) << fake.scripts[0];
+  EXPECT_NE(fake.scripts[0].find("10.0.0.2 : 0x"), std::string::npos) << fake.scripts[0];
 
   next = Status::Error("cannot reach the API server");
   EXPECT_FALSE(agent.SyncOnce().ok());

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <map>
+#include <set>
 #include <unordered_map>
 
 #include "plan/port_painter.h"
@@ -257,11 +258,16 @@ class DirectionCompiler {
     if (it != class_of_.end()) return it->second;
     std::string id = ClassId(sig);
     PeerClass& pc = out_->classes[id];
+    used_ids_.insert(id);
     pc.verdicts.clear();
     FillVerdicts(sig, &pc);
     return class_of_.emplace(sig, std::move(id)).first->second;
   }
 
+  // A class id is a 30-bit number (it travels in the packet mark, see
+  // render/nft/names.h), printed as 8 hex digits: the FNV hash of the sorted
+  // signature, rehashed in the rare case it collides with a class already
+  // named in this compile or with 0 (kNoneClass).
   std::string ClassId(const Signature& sig) const {
     if (sig.empty()) return kNoneClass;
     std::vector<const std::string*> texts;
@@ -272,9 +278,13 @@ class DirectionCompiler {
       for (char c : *t) h = (h ^ static_cast<uint8_t>(c)) * 1099511628211ULL;
       h = (h ^ 0xff) * 1099511628211ULL;
     }
-    char buf[17];
-    std::snprintf(buf, sizeof(buf), "%016llx", static_cast<unsigned long long>(h));
-    return buf;
+    for (;;) {
+      uint32_t v = static_cast<uint32_t>(h ^ (h >> 32)) & kClassIdMask;
+      char buf[9];
+      std::snprintf(buf, sizeof(buf), "%08x", v);
+      if (v != 0 && !used_ids_.contains(buf)) return buf;
+      h = (h ^ 0x5a) * 1099511628211ULL;
+    }
   }
 
   void FillVerdicts(const Signature& sig, PeerClass* pc) {
@@ -357,6 +367,7 @@ class DirectionCompiler {
   std::unordered_map<IpAddress, std::vector<uint32_t>> hosts_;
   std::vector<std::pair<AddressRange, Signature>> ranges_;  // sorted, disjoint
   std::unordered_map<Signature, std::string, SignatureHash> class_of_;
+  std::set<std::string> used_ids_;
 };
 
 }  // namespace

@@ -51,6 +51,9 @@ struct VerdictKey {
 using VerdictMap = std::map<VerdictKey, PlanVerdict>;
 
 inline constexpr char kNoneClass[] = "none";  // addresses no rule names
+// Other class ids are 8 hex digits of a number in 1..kClassIdMask (the
+// dataplane carries it in 30 bits of the packet mark).
+inline constexpr uint32_t kClassIdMask = 0x3fffffff;
 
 struct PeerClass {
   VerdictMap verdicts;  // only entries that differ from the local default
@@ -80,7 +83,11 @@ struct PlanOptions {
   // host itself, before any policy. Default: ssh and the agent's port.
   std::vector<FailsafePort> failsafe_inbound = {{Protocol::kTCP, 22}, {Protocol::kTCP, 9443}};
   std::vector<FailsafePort> failsafe_outbound = {{Protocol::kUDP, 53}, {Protocol::kTCP, 6443}};
-  uint16_t log_group = 100;  // NFLOG group for visibility-mode would-deny flows
+  uint16_t log_group = 100;  // NFLOG group for would-deny (visibility) and denied flows
+  // Enforced drops of new connections are logged to `log_group` too, at most
+  // this many messages per second for the whole table (a flood cannot
+  // swamp the collector); 0: enforced drops are silent.
+  uint32_t deny_log_rate = 100;
   bool operator==(const PlanOptions&) const = default;
 };
 

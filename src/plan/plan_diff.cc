@@ -45,9 +45,17 @@ DirectionDiff DiffDirection(const DirectionPlan& from, const DirectionPlan& to) 
   auto a = from.classes.begin(), b = to.classes.begin();
   while (a != from.classes.end() || b != to.classes.end()) {
     if (b == to.classes.end() || (a != from.classes.end() && a->first < b->first)) {
-      d.classes_removed.push_back((a++)->first);
+      d.classes_removed.push_back(a->first);
+      DirectionDiff::ClassDelta cd{a->first, {}, {}};
+      for (const auto& e : a->second.verdicts) cd.removed.push_back(e.first);
+      if (!cd.removed.empty()) d.classes_changed.push_back(std::move(cd));
+      ++a;
     } else if (a == from.classes.end() || b->first < a->first) {
-      d.classes_added.push_back((b++)->first);
+      d.classes_added.push_back(b->first);
+      DirectionDiff::ClassDelta cd{b->first, {}, {}};
+      for (const auto& e : b->second.verdicts) cd.added.push_back(e);
+      if (!cd.added.empty()) d.classes_changed.push_back(std::move(cd));
+      ++b;
     } else {
       DirectionDiff::ClassDelta cd;
       cd.id = a->first;
@@ -74,8 +82,7 @@ bool DirectionDiff::empty() const {
 size_t DirectionDiff::ElementOps() const {
   size_t n = local_removed.size() + local_added.size() + defaults_removed.size() +
              defaults_added.size() + hosts_removed.size() + hosts_added.size() +
-             ranges_removed.size() + ranges_added.size() + classes_added.size() +
-             classes_removed.size();
+             ranges_removed.size() + ranges_added.size();
   for (const ClassDelta& c : classes_changed) n += c.removed.size() + c.added.size();
   return n;
 }

@@ -21,8 +21,8 @@ struct DirectionDiff {
   std::vector<std::pair<IpAddress, std::string>> hosts_added;
   std::vector<AddressRange> ranges_removed;
   std::vector<std::pair<AddressRange, std::string>> ranges_added;
-  std::vector<std::string> classes_added;    // created with their full verdict maps
-  std::vector<std::string> classes_removed;  // deleted after nothing points at them
+  std::vector<std::string> classes_added;    // their verdicts are in classes_changed too
+  std::vector<std::string> classes_removed;  // their verdicts are in classes_changed too
   struct ClassDelta {
     std::string id;
     std::vector<VerdictKey> removed;
@@ -31,7 +31,7 @@ struct DirectionDiff {
   std::vector<ClassDelta> classes_changed;
 
   bool empty() const;
-  size_t ElementOps() const;  // element removals + additions; a new or removed class counts 1
+  size_t ElementOps() const;  // element removals + additions
 };
 
 struct PlanDiff {

@@ -140,6 +140,31 @@ TEST_F(KernelDataplaneTest, ApplyDeltaRestartAndRepair) {
   });
 }
 
+// Verdict elements of one port and one protocol, removed again: nft 1.0.6
+// needs the port written as a range to delete them (renderer.cc).
+TEST_F(KernelDataplaneTest, SinglePortVerdictsCanBeRemoved) {
+  auto plan = [](uint16_t port) {
+    EffectiveRule in = Rule("x/np", "ingress[0]", A::kAllow, {Ep("y/b", "10.2.0.1")},
+                            {PortMatch::Range(Protocol::kTCP, port, port), PortMatch::Range(Protocol::kUDP, 81, 81)});
+    CompileInput input;
+    input.node = "n1";
+    input.locals.push_back(LocalOf(Ep("x/a", "10.0.1.1"), Rules({in}, true)));
+    return Compile(input, PlanOptions{});
+  };
+  InPrivateNetns([&] {
+    LibNftablesExecutor exec;
+    NftDataplane dp(&exec);
+    ASSERT_TRUE(dp.Apply(plan(80)).ok());
+    Status s = dp.Apply(plan(90));
+    ASSERT_TRUE(s.ok()) << s.message();
+    EXPECT_EQ(dp.last().kind, Kind::kDelta);
+    ExpectKernelHolds(exec, plan(90));
+    s = dp.Apply(MakePlan(2));  // the class and its verdicts go away
+    ASSERT_TRUE(s.ok()) << s.message();
+    ExpectKernelHolds(exec, MakePlan(2));
+  });
+}
+
 TEST_F(KernelDataplaneTest, NeverTouchesOtherTables) {
   InPrivateNetns([] {
     LibNftablesExecutor exec;

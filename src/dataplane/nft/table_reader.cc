@@ -2,6 +2,8 @@
 
 #include <netdb.h>
 
+#include <cstdlib>
+
 #include <nlohmann/json.hpp>
 
 #include "render/nft/names.h"
@@ -70,19 +72,34 @@ struct Parser {
     return Fail("unexpected number element " + j.dump());
   }
 
-  bool Verdict(const json& j, std::string* target, PlanVerdict* v) {
-    if (!j.is_object() || j.empty()) return Fail("unexpected verdict " + j.dump());
-    const std::string& kind = j.begin().key();
-    if (kind == "accept" || kind == "return") {
+  // Verdicts are `goto <dir>_allow|_deny|_log` (render/nft/names.h).
+  bool Verdict(const json& j, Direction d, PlanVerdict* v) {
+    if (!j.is_object() || j.size() != 1 || !j.contains("goto")) return Fail("unexpected verdict " + j.dump());
+    std::string target = j["goto"].value("target", "");
+    if (target == AllowChain(d)) {
       *v = PlanVerdict::kAllow;
-    } else if (kind == "drop") {
+    } else if (target == DenyChain(d)) {
       *v = PlanVerdict::kDeny;
-    } else if (kind == "goto" || kind == "jump") {
-      *target = j.begin().value().value("target", "");
-      *v = PlanVerdict::kLogDeny;  // for *_log targets; class targets use `target`
+    } else if (target == LogChain(d)) {
+      *v = PlanVerdict::kLogDeny;
     } else {
       return Fail("unexpected verdict " + j.dump());
     }
+    return true;
+  }
+
+  // A class mark (a number; hex text tolerated) -> class id.
+  bool Mark(const json& j, std::string* id) {
+    uint32_t m = 0;
+    if (j.is_number_unsigned()) {
+      m = j.get<uint32_t>();
+    } else if (j.is_string()) {
+      m = static_cast<uint32_t>(std::strtoul(j.get<std::string>().c_str(), nullptr, 0));
+    } else {
+      return Fail("unexpected mark " + j.dump());
+    }
+    if (m > kMarkClassMask) return Fail("mark out of range " + j.dump());
+    *id = ClassIdOfMark(m);
     return true;
   }
 
@@ -116,18 +133,10 @@ Result<KernelTable> ParseTableJson(std::string_view text) {
   }
   KernelTable table;
   Parser p;
-  // Class maps are read after chains so that known classes exist.
   for (const json& obj : doc["nftables"]) {
     if (!obj.contains("chain")) continue;
     std::string name = obj["chain"].value("name", "");
     if (StartsWith(name, "skel_")) table.skeleton_chain = name;
-    for (Direction d : {Direction::kIngress, Direction::kEgress}) {
-      std::string prefix = ClassChain(d, "");
-      if (StartsWith(name, prefix)) {
-        DirectionPlan& dp = d == Direction::kIngress ? table.ingress : table.egress;
-        dp.classes[name.substr(prefix.size())];
-      }
-    }
   }
   for (const json& obj : doc["nftables"]) {
     const json* set = obj.contains("set") ? &obj["set"] : obj.contains("map") ? &obj["map"] : nullptr;
@@ -135,7 +144,6 @@ Result<KernelTable> ParseTableJson(std::string_view text) {
     std::string name = set->value("name", "");
     for (Direction d : {Direction::kIngress, Direction::kEgress}) {
       DirectionPlan& dp = d == Direction::kIngress ? table.ingress : table.egress;
-      std::string class_prefix = ClassChain(d, "");
       for (IpFamily f : {IpFamily::kV4, IpFamily::kV6}) {
         if (name == LocalSet(d, f)) {
           for (auto [k, v] : Parser::Elements(*set)) {
@@ -145,53 +153,48 @@ Result<KernelTable> ParseTableJson(std::string_view text) {
         } else if (name == DefaultMap(d, f)) {
           for (auto [k, v] : Parser::Elements(*set)) {
             AddressRange r;
-            std::string target;
             PlanVerdict verdict;
-            if (v && p.Address(*k, &r) && p.Verdict(*v, &target, &verdict)) dp.defaults[r.first] = verdict;
+            if (v && p.Address(*k, &r) && p.Verdict(*v, d, &verdict)) dp.defaults[r.first] = verdict;
           }
         } else if (name == PeerMap(d, f) || name == RangeMap(d, f)) {
           bool hosts = name == PeerMap(d, f);
           for (auto [k, v] : Parser::Elements(*set)) {
             AddressRange r;
-            std::string target;
-            PlanVerdict verdict;
-            if (!v || !p.Address(*k, &r) || !p.Verdict(*v, &target, &verdict)) continue;
-            if (!StartsWith(target, class_prefix)) {
-              p.Fail("peer element " + k->dump() + " of " + name + " does not point at a class");
-              continue;
-            }
-            std::string cls = target.substr(class_prefix.size());
+            std::string cls;
+            if (!v || !p.Address(*k, &r) || !p.Mark(*v, &cls)) continue;
+            dp.classes[cls];
             if (hosts) {
               dp.peer_hosts[r.first] = cls;
             } else {
               dp.peer_ranges[r] = cls;
             }
           }
-        } else if (StartsWith(name, class_prefix) && name.ends_with(FamilySuffix(f))) {
-          std::string id = name.substr(class_prefix.size(),
-                                       name.size() - class_prefix.size() - FamilySuffix(f).size());
-          PeerClass& pc = dp.classes[id];
+        } else if (name == VerdictMapName(d, f)) {
           for (auto [k, v] : Parser::Elements(*set)) {
-            if (!v || !k->is_object() || !k->contains("concat") || (*k)["concat"].size() != 3) {
+            if (!v || !k->is_object() || !k->contains("concat") || (*k)["concat"].size() != 4) {
               p.Fail("unexpected element in " + name + ": " + k->dump());
               continue;
             }
             const json& c = (*k)["concat"];
+            std::string cls;
             AddressRange local;
             uint32_t pf, pl, sf, sl;
-            std::string target;
             PlanVerdict verdict;
-            if (!p.Address(c[0], &local) || !p.Number(c[1], true, &pf, &pl) ||
-                !p.Number(c[2], false, &sf, &sl) || !p.Verdict(*v, &target, &verdict)) {
+            if (!p.Mark(c[0], &cls) || !p.Address(c[1], &local) || !p.Number(c[2], true, &pf, &pl) ||
+                !p.Number(c[3], false, &sf, &sl) || !p.Verdict(*v, d, &verdict)) {
               continue;
             }
-            pc.verdicts[VerdictKey{local.first, static_cast<uint8_t>(pf), static_cast<uint8_t>(pl),
-                                   static_cast<uint16_t>(sf), static_cast<uint16_t>(sl)}] = verdict;
+            dp.classes[cls].verdicts[VerdictKey{local.first, static_cast<uint8_t>(pf), static_cast<uint8_t>(pl),
+                                                static_cast<uint16_t>(sf), static_cast<uint16_t>(sl)}] = verdict;
           }
         }
       }
     }
   }
+  // The compiler always names the none class; a class is otherwise known by
+  // its peers and verdicts.
+  table.ingress.classes[kNoneClass];
+  table.egress.classes[kNoneClass];
   if (!p.error.empty()) return Status::Error("nft JSON listing of table inet microseg: " + p.error);
   return table;
 }

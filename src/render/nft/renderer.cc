@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <map>
+#include <optional>
 #include <vector>
 
 #include "render/nft/names.h"
@@ -71,18 +72,70 @@ void AppendSetDecl(std::string& out, std::string_view kind, const std::string& n
   out += "}\n";
 }
 
-std::string ClassMapType(IpFamily f) {
-  return std::string(AddrType(f)) + " . inet_proto . inet_service : verdict";
+std::string VerdictMapType(IpFamily f) {
+  return "mark . " + std::string(AddrType(f)) + " . inet_proto . inet_service : verdict";
 }
 
-std::vector<std::string> ClassChainRules(Direction d, const std::string& id) {
+std::string Hex(uint32_t v) {
+  char buf[16];
+  std::snprintf(buf, sizeof(buf), "0x%08x", v);
+  return buf;
+}
+
+std::string MarkText(const std::string& class_id) {
+  std::optional<uint32_t> m = ClassMark(class_id);
+  return Hex(m ? *m : 0);
+}
+
+std::string DirectionChain(Direction d, IpFamily f) {
+  return (d == Direction::kIngress ? "ingress" : "egress") + std::string(FamilySuffix(f));
+}
+
+// How a new flow is classified in one direction and family. The peer's class
+// goes into the packet mark, the packet's own mark having been saved:
+//  - main path (the flow has no ct mark yet, as conntrack creates it): the
+//    packet mark is saved in the ct mark; restore_mark puts it back and
+//    zeroes the ct mark again;
+//  - "_ct": the new flow already carries a ct mark (another tool marked it
+//    before us): the packet mark is saved over it and stays there (exact
+//    when the tool's ct mark equals the packet mark, as with CONNMARK
+//    save/restore), flagged kMarkCtPath;
+//  - "_untracked": no conntrack entry: nothing to save in; the mark is
+//    restored to 0, flagged kMarkUntrackedPath.
+// Then: the none class, overridden by a block's class, overridden by a host's
+// class; one lookup of (class . local . proto . port); else the default.
+std::vector<std::string> ClassifyRules(Direction d, IpFamily f, std::string_view path) {
+  std::string peer = std::string(L3(f)) + " " + std::string(PeerField(d));
+  std::string base = DirectionChain(d, f);
   std::vector<std::string> rules;
-  for (IpFamily f : kFamilies) {
-    rules.push_back(std::string(L3(f)) + " " + std::string(LocalField(d)) +
-                    " . meta l4proto . th dport vmap @" + ClassMap(d, id, f));
+  if (path.empty()) {
+    rules.push_back("ct state invalid drop");
+    rules.push_back("ct state untracked goto " + base + "_untracked");
+    rules.push_back("ct mark != 0 goto " + base + "_ct");
   }
+  if (path != "_untracked") rules.push_back("ct mark set meta mark");
+  rules.push_back("meta mark set " + Hex(0));
+  rules.push_back("meta mark set " + peer + " map @" + RangeMap(d, f));
+  rules.push_back("meta mark set " + peer + " map @" + PeerMap(d, f));
+  if (path == "_ct") rules.push_back("meta mark set meta mark or " + Hex(kMarkCtPath));
+  if (path == "_untracked") rules.push_back("meta mark set meta mark or " + Hex(kMarkUntrackedPath));
+  rules.push_back("meta mark and " + Hex(kMarkClassMask) + " . " + std::string(L3(f)) + " " +
+                  std::string(LocalField(d)) + " . meta l4proto . th dport vmap @" + VerdictMapName(d, f));
   rules.push_back("goto " + std::string(Prefix(d)) + "_default");
   return rules;
+}
+
+// The key of a verdict map element. The port is always written as a range:
+// nft 1.0.6 cannot delete an element of this map (a host-order `mark` leads
+// the concatenation) whose other fields are all single values, though it
+// adds it ("80" and "80-80" are the same element).
+std::string VerdictMapKey(const std::string& class_id, const VerdictKey& k) {
+  return MarkText(class_id) + " . " + k.local.ToString() + " . " + Range16(k.proto_first, k.proto_last) +
+         " . " + std::to_string(k.port_first) + "-" + std::to_string(k.port_last);
+}
+
+std::string VerdictEntry(Direction d, const std::string& class_id, const VerdictKey& k, PlanVerdict v) {
+  return Entry(VerdictMapKey(class_id, k), VerdictText(d, v));
 }
 
 void AppendChain(std::string& out, const std::string& name, const std::vector<std::string>& rules,
@@ -111,13 +164,33 @@ bool FamilyOf(const IpAddress& ip, IpFamily f) { return ip.family() == f; }
 
 }  // namespace
 
+std::optional<uint32_t> ClassMark(std::string_view id) {
+  if (id == kNoneClass) return 0;
+  if (id.size() != 8) return std::nullopt;
+  uint32_t v = 0;
+  for (char c : id) {
+    int x = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+    if (x < 0) return std::nullopt;
+    v = v << 4 | static_cast<uint32_t>(x);
+  }
+  if (v == 0 || v > kMarkClassMask) return std::nullopt;
+  return v;
+}
+
+std::string ClassIdOfMark(uint32_t mark) {
+  if (mark == 0) return kNoneClass;
+  char buf[16];
+  std::snprintf(buf, sizeof(buf), "%08x", mark);
+  return buf;
+}
+
 std::string VerdictText(Direction d, PlanVerdict v) {
   switch (v) {
-    case PlanVerdict::kAllow: return d == Direction::kIngress ? "accept" : "return";
-    case PlanVerdict::kDeny: return "drop";
-    case PlanVerdict::kLogDeny: return "goto " + std::string(Prefix(d)) + "_log";
+    case PlanVerdict::kAllow: return "goto " + AllowChain(d);
+    case PlanVerdict::kDeny: return "goto " + DenyChain(d);
+    case PlanVerdict::kLogDeny: return "goto " + LogChain(d);
   }
-  return "drop";
+  return "goto " + DenyChain(d);
 }
 
 std::string RangeText(const AddressRange& r) {
@@ -131,7 +204,8 @@ std::string VerdictKeyText(const VerdictKey& k) {
 }
 
 std::string SkeletonChain(const PlanOptions& o) {
-  std::string text = "v" + std::to_string(kFormatVersion) + "|log=" + std::to_string(o.log_group);
+  std::string text = "v" + std::to_string(kFormatVersion) + "|log=" + std::to_string(o.log_group) +
+                     "|deny=" + std::to_string(o.deny_log_rate);
   for (const FailsafePort& p : o.failsafe_inbound) {
     text += "|in=" + std::to_string(IpProtocolNumber(p.protocol)) + "/" + std::to_string(p.port);
   }
@@ -152,7 +226,7 @@ std::string RenderTable(const Plan& plan) {
   for (Direction d : kDirections) {
     const DirectionPlan& dp = plan.direction(d);
     for (IpFamily f : kFamilies) {
-      std::vector<std::string> local, defaults, hosts, ranges;
+      std::vector<std::string> local, defaults, hosts, ranges, verdicts;
       for (const IpAddress& ip : dp.local) {
         if (FamilyOf(ip, f)) local.push_back(ip.ToString());
       }
@@ -160,44 +234,61 @@ std::string RenderTable(const Plan& plan) {
         if (FamilyOf(ip, f)) defaults.push_back(Entry(ip.ToString(), VerdictText(d, v)));
       }
       for (const auto& [ip, cls] : dp.peer_hosts) {
-        if (FamilyOf(ip, f)) hosts.push_back(Entry(ip.ToString(), "goto " + ClassChain(d, cls)));
+        if (FamilyOf(ip, f)) hosts.push_back(Entry(ip.ToString(), MarkText(cls)));
       }
       for (const auto& [r, cls] : dp.peer_ranges) {
-        if (FamilyOf(r.first, f)) ranges.push_back(Entry(RangeText(r), "goto " + ClassChain(d, cls)));
+        if (FamilyOf(r.first, f)) ranges.push_back(Entry(RangeText(r), MarkText(cls)));
+      }
+      for (const auto& [id, pc] : dp.classes) {
+        for (const auto& [k, v] : pc.verdicts) {
+          if (FamilyOf(k.local, f)) verdicts.push_back(VerdictEntry(d, id, k, v));
+        }
       }
       std::string at(AddrType(f));
       AppendSetDecl(out, "set", LocalSet(d, f), at, false, local, "  ");
       AppendSetDecl(out, "map", DefaultMap(d, f), at + " : verdict", false, defaults, "  ");
-      AppendSetDecl(out, "map", PeerMap(d, f), at + " : verdict", false, hosts, "  ");
-      AppendSetDecl(out, "map", RangeMap(d, f), at + " : verdict", true, ranges, "  ");
-    }
-    for (const auto& [id, pc] : dp.classes) {
-      for (IpFamily f : kFamilies) {
-        std::vector<std::string> elements;
-        for (const auto& [k, v] : pc.verdicts) {
-          if (FamilyOf(k.local, f)) elements.push_back(Entry(VerdictKeyText(k), VerdictText(d, v)));
-        }
-        AppendSetDecl(out, "map", ClassMap(d, id, f), ClassMapType(f), true, elements, "  ");
-      }
+      AppendSetDecl(out, "map", PeerMap(d, f), at + " : mark", false, hosts, "  ");
+      AppendSetDecl(out, "map", RangeMap(d, f), at + " : mark", true, ranges, "  ");
+      AppendSetDecl(out, "map", VerdictMapName(d, f), VerdictMapType(f), true, verdicts, "  ");
     }
   }
-  // Leaf chains before the chains that jump to them.
-  std::string log_prefix = "log group " + std::to_string(o.log_group) + " prefix ";
-  AppendChain(out, "in_log", {log_prefix + "\"microseg would-deny ingress: \" accept"});
-  AppendChain(out, "eg_log", {log_prefix + "\"microseg would-deny egress: \" return"});
+  if (o.deny_log_rate > 0) {
+    std::string rate = std::to_string(o.deny_log_rate);
+    out += std::string("  limit ") + kDenyLogLimit + " {\n    rate " + rate + "/second burst " + rate +
+           " packets\n  }\n";
+  }
+  // Leaf chains before the chains that jump to them. Every verdict restores
+  // the packet mark first (see ClassifyRules).
+  AppendChain(out, kRestoreChain,
+              {"meta mark and " + Hex(kMarkCtPath) + " != 0 meta mark set ct mark return",
+               "meta mark and " + Hex(kMarkUntrackedPath) + " != 0 meta mark set 0 return",
+               "meta mark set ct mark ct mark set 0"});
+  std::string log_group = "log group " + std::to_string(o.log_group) + " prefix ";
+  for (Direction d : kDirections) {
+    std::string dir = d == Direction::kIngress ? "ingress" : "egress";
+    std::string allow = d == Direction::kIngress ? "accept" : "return";
+    std::string restore = std::string("jump ") + kRestoreChain;
+    AppendChain(out, AllowChain(d), {restore, allow});
+    std::vector<std::string> deny = {restore};
+    if (o.deny_log_rate > 0) {
+      deny.push_back(std::string("ct state new limit name \"") + kDenyLogLimit + "\" " + log_group +
+                     "\"microseg deny " + dir + ": \"");
+    }
+    deny.push_back("drop");
+    AppendChain(out, DenyChain(d), deny);
+    AppendChain(out, LogChain(d), {restore, log_group + "\"microseg would-deny " + dir + ": \" " + allow});
+  }
   for (Direction d : kDirections) {
     std::string p(Prefix(d));
     AppendChain(out, p + "_default",
                 {"ip " + std::string(LocalField(d)) + " vmap @" + DefaultMap(d, IpFamily::kV4),
-                 "ip6 " + std::string(LocalField(d)) + " vmap @" + DefaultMap(d, IpFamily::kV6)});
-    for (const auto& [id, pc] : plan.direction(d).classes) {
-      AppendChain(out, ClassChain(d, id), ClassChainRules(d, id));
-    }
+                 "ip6 " + std::string(LocalField(d)) + " vmap @" + DefaultMap(d, IpFamily::kV6),
+                 "goto " + AllowChain(d)});
     for (IpFamily f : kFamilies) {
-      std::string peer = std::string(L3(f)) + " " + std::string(PeerField(d));
-      AppendChain(out, (d == Direction::kIngress ? "ingress" : "egress") + std::string(FamilySuffix(f)),
-                  {"ct state invalid drop", peer + " vmap @" + PeerMap(d, f),
-                   peer + " vmap @" + RangeMap(d, f), "goto " + ClassChain(d, kNoneClass)});
+      for (std::string_view path : {"_ct", "_untracked"}) {
+        AppendChain(out, DirectionChain(d, f) + std::string(path), ClassifyRules(d, f, path));
+      }
+      AppendChain(out, DirectionChain(d, f), ClassifyRules(d, f, ""));
     }
   }
   // Egress of a local source first (allow returns here), then ingress of a
@@ -224,26 +315,14 @@ std::string RenderReplace(const Plan& plan) {
   return "add table inet microseg\ndelete table inet microseg\n" + RenderTable(plan);
 }
 
-std::string RenderDelta(const PlanDiff& diff, const Plan& to) {
-  std::string out;
-  // 1. New classes: maps, chain, rules (their elements follow with the adds).
+std::string RenderDelta(const PlanDiff& diff, const Plan& /*to*/) {
+  // Classes are only numbers in element keys and values: a new or removed
+  // class is element additions or removals (its verdicts are in
+  // classes_changed), never a new map or chain. No peer element is a
+  // verdict, so a pod's churn never makes the kernel re-validate the table.
   ElementLists dels, adds;
   for (Direction d : kDirections) {
     const DirectionDiff& dd = d == Direction::kIngress ? diff.ingress : diff.egress;
-    const DirectionPlan& dp = to.direction(d);
-    for (const std::string& id : dd.classes_added) {
-      for (IpFamily f : kFamilies) {
-        out += "add map inet microseg " + ClassMap(d, id, f) + " { type " + ClassMapType(f) +
-               "; flags interval; }\n";
-      }
-      out += "add chain inet microseg " + ClassChain(d, id) + "\n";
-      for (const std::string& r : ClassChainRules(d, id)) {
-        out += "add rule inet microseg " + ClassChain(d, id) + " " + r + "\n";
-      }
-      for (const auto& [k, v] : dp.classes.at(id).verdicts) {
-        adds[ClassMap(d, id, k.local.family())].push_back(Entry(VerdictKeyText(k), VerdictText(d, v)));
-      }
-    }
     for (const IpAddress& ip : dd.local_removed) dels[LocalSet(d, ip.family())].push_back(ip.ToString());
     for (const IpAddress& ip : dd.local_added) adds[LocalSet(d, ip.family())].push_back(ip.ToString());
     for (const IpAddress& ip : dd.defaults_removed) {
@@ -254,34 +333,27 @@ std::string RenderDelta(const PlanDiff& diff, const Plan& to) {
     }
     for (const IpAddress& ip : dd.hosts_removed) dels[PeerMap(d, ip.family())].push_back(ip.ToString());
     for (const auto& [ip, cls] : dd.hosts_added) {
-      adds[PeerMap(d, ip.family())].push_back(Entry(ip.ToString(), "goto " + ClassChain(d, cls)));
+      adds[PeerMap(d, ip.family())].push_back(Entry(ip.ToString(), MarkText(cls)));
     }
     for (const AddressRange& r : dd.ranges_removed) {
       dels[RangeMap(d, r.first.family())].push_back(RangeText(r));
     }
     for (const auto& [r, cls] : dd.ranges_added) {
-      adds[RangeMap(d, r.first.family())].push_back(Entry(RangeText(r), "goto " + ClassChain(d, cls)));
+      adds[RangeMap(d, r.first.family())].push_back(Entry(RangeText(r), MarkText(cls)));
     }
     for (const DirectionDiff::ClassDelta& cd : dd.classes_changed) {
       for (const VerdictKey& k : cd.removed) {
-        dels[ClassMap(d, cd.id, k.local.family())].push_back(VerdictKeyText(k));
+        dels[VerdictMapName(d, k.local.family())].push_back(VerdictMapKey(cd.id, k));
       }
       for (const auto& [k, v] : cd.added) {
-        adds[ClassMap(d, cd.id, k.local.family())].push_back(Entry(VerdictKeyText(k), VerdictText(d, v)));
+        adds[VerdictMapName(d, k.local.family())].push_back(VerdictEntry(d, cd.id, k, v));
       }
     }
   }
-  // 2. Removals before additions: a changed value is delete + add of one key.
+  // Removals before additions: a changed value is delete + add of one key.
+  std::string out;
   AppendElements(out, "delete", dels);
   AppendElements(out, "add", adds);
-  // 3. Removed classes last: nothing points at them any more.
-  for (Direction d : kDirections) {
-    const DirectionDiff& dd = d == Direction::kIngress ? diff.ingress : diff.egress;
-    for (const std::string& id : dd.classes_removed) {
-      out += "delete chain inet microseg " + ClassChain(d, id) + "\n";
-      for (IpFamily f : kFamilies) out += "delete map inet microseg " + ClassMap(d, id, f) + "\n";
-    }
-  }
   return out;
 }
 

@@ -68,9 +68,9 @@ TEST(RendererTest, ReplaceIsOneBatchThatSurvivesAMissingTable) {
 }
 
 TEST(RendererTest, VerdictTexts) {
-  EXPECT_EQ(VerdictText(Direction::kIngress, PlanVerdict::kAllow), "accept");
-  EXPECT_EQ(VerdictText(Direction::kEgress, PlanVerdict::kAllow), "return");
-  EXPECT_EQ(VerdictText(Direction::kEgress, PlanVerdict::kDeny), "drop");
+  EXPECT_EQ(VerdictText(Direction::kIngress, PlanVerdict::kAllow), "goto in_allow");
+  EXPECT_EQ(VerdictText(Direction::kEgress, PlanVerdict::kAllow), "goto eg_allow");
+  EXPECT_EQ(VerdictText(Direction::kEgress, PlanVerdict::kDeny), "goto eg_deny");
   EXPECT_EQ(VerdictText(Direction::kIngress, PlanVerdict::kLogDeny), "goto in_log");
   EXPECT_EQ(VerdictKeyText({*IpAddress::Parse("10.0.0.1"), 0, 5, 0, 65535}), "10.0.0.1 . 0-5 . 0-65535");
 }
