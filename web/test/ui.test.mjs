@@ -17,7 +17,7 @@
 // controller and the browser are stopped on every exit path.
 import { spawn, spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import assert from 'node:assert/strict';
@@ -33,7 +33,7 @@ const ARTIFACTS = env('MICROSEG_ARTIFACT_DIR');
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const { chromium } = createRequire(join(env('MICROSEG_UI_NODE_MODULES'), 'noop.js'))('playwright-core');
 
-const STEP_MS = 15_000;   // one wait (a load, a panel)
+const STEP_MS = 30_000;   // one wait (a load, a panel): generous for loaded CI and ASan
 const TOTAL_MS = 150_000; // the whole test (ctest's TIMEOUT is 180 s)
 
 const scratch = mkdtempSync(join(tmpdir(), 'microseg-ui-test-'));
@@ -109,6 +109,7 @@ function recentFlows() {
 }
 
 async function main() {
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} not found: run scripts/setup (Debian package chromium)`);
   const dataDir = join(scratch, 'data');
   mkdirSync(dataDir);
   const url = await startController(dataDir);
