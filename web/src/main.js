@@ -101,7 +101,23 @@ const graph = createGraph($('graph'), {
 onPanelResize(() => graph.resize());
 
 $('filters').addEventListener('submit', (ev) => { ev.preventDefault(); load(); });
-for (const id of ['group', 'namespace', 'since']) $(id).addEventListener('change', load);
+for (const id of ['namespace', 'since']) $(id).addEventListener('change', load);
+// Group by any label key: "other label…" asks for it and keeps it as an option.
+$('group').addEventListener('change', () => {
+  const group = $('group');
+  if (group.value === '__label') {
+    const key = (prompt('Group by which label key?', 'app.kubernetes.io/name') || '').trim();
+    if (!key) {
+      group.value = 'app';
+    } else {
+      if (![...group.options].some((o) => o.value === key)) {
+        group.insertBefore(h('option', { value: key }, `label ${key}`), group.lastElementChild);
+      }
+      group.value = key;
+    }
+  }
+  load();
+});
 $('label').addEventListener('change', load);
 $('verdict').addEventListener('click', (ev) => {
   const button = ev.target.closest('button');

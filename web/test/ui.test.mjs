@@ -197,12 +197,19 @@ async function main() {
   await loaded();
   assert.deepEqual(edgeIds(await graph()), edgeIds(all));
 
-  // 3. Group by namespace, then back.
+  // 3. Group by namespace, by another label key, then back to app.
   await page.selectOption('#group', 'namespace');
   await loaded();
   const byNamespace = await graph();
   assert.ok(byNamespace.nodes.includes('ns:shop'), byNamespace.nodes.join(' '));
   assert.ok(!byNamespace.nodes.includes('shop/app=api'));
+  // Any label key ("other label…" asks for it).
+  page.once('dialog', (dialog) => dialog.accept('k8s-app'));
+  await page.selectOption('#group', '__label');
+  await loaded();
+  const byKey = await graph();
+  assert.ok(byKey.nodes.includes('kube-system/k8s-app=kube-dns'), byKey.nodes.join(' '));
+  assert.equal(await page.inputValue('#group'), 'k8s-app');
   await page.selectOption('#group', 'app');
   await loaded();
 
