@@ -215,7 +215,13 @@ void ServeAsset(const httplib::Request& req, httplib::Response& res) {
 
 }  // namespace
 
-bool IsPublicUiPath(std::string_view path) { return path == "/ui" || path.starts_with("/ui/"); }
+bool IsPublicUiPath(std::string_view path) {
+  if (path == "/ui") return true;
+  if (!path.starts_with("/ui/")) return false;
+  // One file name, nothing that could climb to another route.
+  std::string_view name = path.substr(4);
+  return name.find('/') == std::string_view::npos && name.find("..") == std::string_view::npos;
+}
 
 void RegisterUiRoutes(httplib::Server* server, Store* store, FlowService* flows) {
   server->Get("/ui", [](const httplib::Request&, httplib::Response& res) {
