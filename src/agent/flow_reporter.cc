@@ -7,7 +7,7 @@ namespace microseg {
 FlowReporter::FlowReporter(FlowReporterOptions options, Log log)
     : options_(std::move(options)),
       log_(std::move(log)),
-      client_(options_.server, options_.token),
+      client_(options_.server, options_.token, options_.tls),
       batch_(options_.node),
       conntrack_(ConntrackOptions{.node = options_.node},
                  [this](FlowRecord&& r) { Collect(std::move(r)); }),

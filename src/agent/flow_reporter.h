@@ -31,6 +31,7 @@ struct FlowReporterOptions {
   std::string node;
   std::string server;  // controller URL
   std::string token;
+  ClientTls tls;  // https: the CA to trust, and the agent's certificate
   uint16_t log_group = 100;  // PlanOptions::log_group
   std::chrono::milliseconds interval{10000};
 };

@@ -3,17 +3,25 @@
 // `microseg agent --controller URL --node NAME [--token-file F] [--ip IP]...
 // [--label K=V]...`: the same, with the node's span from a controller
 // (agent/controller_source.h; docs/CONTROLLER.md, "Agents").
+// With a certificate instead of the admin token (docs/CONTROLLER.md,
+// "Security"): `--join-token T --ca-sha256 H` (or `--ca-file F`) enrolls once
+// and keeps key, certificate and CA in --state-dir; later starts use them.
 // Runs until SIGINT or SIGTERM; the table stays in the kernel when it exits
 // (enforcement continues; the next start reconciles without a gap).
 #include <csignal>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <thread>
 
 #include "agent/agent.h"
 #include "agent/controller_source.h"
 #include "agent/flow_reporter.h"
 #include "cli/client_config.h"
+#include "controller/client/agent_enrollment.h"
+#include "controller/pki/identity.h"
+#include "controller/pki/pem.h"
+#include "controller/pki/secure_file.h"
 #include "cli/dataplane_commands.h"
 #include "common/ip.h"
 #include "dataplane/nft/libnftables_executor.h"
@@ -26,6 +34,11 @@ struct AgentArgs {
   std::string controller;  // URL; instead of paths
   std::string token_file;
   std::string config;
+  std::string ca_file;
+  std::string ca_sha256;
+  std::string join_token;
+  std::string join_token_file;
+  std::string state_dir = "/var/lib/microseg/agent";
   std::vector<std::string> ips;
   std::vector<std::string> labels;  // K=V
   std::string node;
@@ -78,6 +91,57 @@ bool HostRegistration(const AgentArgs& a, ControllerSourceOptions* out) {
   return true;
 }
 
+// The certificate in `state_dir` must name `node`: an agent never runs as
+// another node's identity by accident.
+Status CheckCredentialsNode(const std::string& state_dir, const std::string& node) {
+  const std::string path = AgentCredentialFiles(state_dir).cert_file;
+  Result<std::string> pem = pki::ReadFileText(path);
+  if (!pem.ok()) return pem.status();
+  Result<pki::CertPtr> cert = pki::CertFromPem(*pem, path);
+  if (!cert.ok()) return cert.status();
+  std::optional<std::string> named = pki::NodeOfCertificate(cert->get());
+  if (named != node) {
+    return Status::Error(path + " is the certificate of node " + named.value_or("(none)") +
+                         ", not " + node + ": use another --state-dir");
+  }
+  return Status::Ok();
+}
+
+// Certificate mode: enrolled before (STATE_DIR holds the files), or enrolls
+// now with the join token. Fills server and TLS files.
+Status AgentCertificate(const AgentArgs& a, std::string* server, ClientTls* tls) {
+  *server = a.controller;
+  if (server->find("://") == std::string::npos) *server = "https://" + *server;
+  while (!server->empty() && server->back() == '/') server->pop_back();
+  if (server->rfind("https://", 0) != 0) {
+    return Status::Error("--controller " + a.controller +
+                         ": agent certificates need an https:// controller");
+  }
+  if (HasAgentCredentials(a.state_dir)) {
+    if (Status s = CheckCredentialsNode(a.state_dir, a.node); !s.ok()) return s;
+    *tls = AgentCredentialFiles(a.state_dir);
+    return Status::Ok();
+  }
+  EnrollOptions enroll;
+  enroll.server = *server;
+  enroll.node = a.node;
+  enroll.state_dir = a.state_dir;
+  enroll.ca_file = a.ca_file;
+  enroll.ca_sha256 = a.ca_sha256;
+  enroll.join_token = a.join_token;
+  if (!a.join_token_file.empty()) {
+    Result<std::string> text = pki::ReadFileText(a.join_token_file);
+    if (!text.ok()) return text.status();
+    enroll.join_token = *text;
+    enroll.join_token.erase(enroll.join_token.find_last_not_of(" \t\r\n") + 1);
+  }
+  Result<ClientTls> enrolled = EnrollAgent(enroll);
+  if (!enrolled.ok()) return enrolled.status();
+  std::cerr << "agent " << a.node << ": enrolled; certificate and key in " << a.state_dir << "\n";
+  *tls = *enrolled;
+  return Status::Ok();
+}
+
 }  // namespace
 
 Action InstallAgent(CLI::App& app) {
@@ -91,6 +155,23 @@ Action InstallAgent(CLI::App& app) {
       ->needs(controller);
   app.add_option("--config", a->config, "With --controller: client config file (as for apply/get)")
       ->needs(controller);
+  app.add_option("--ca-file", a->ca_file,
+                 "With --controller: the controller's CA certificate (its DATA_DIR/ca.crt)")
+      ->needs(controller);
+  app.add_option("--ca-sha256", a->ca_sha256,
+                 "With --join-token: the controller CA's SHA-256 fingerprint, instead of --ca-file")
+      ->needs(controller);
+  auto* join = app.add_option("--join-token", a->join_token,
+                              "With --controller: enroll with this join token (microseg token "
+                              "create) and use a certificate from then on")
+                   ->needs(controller);
+  app.add_option("--join-token-file", a->join_token_file, "As --join-token, read from a file")
+      ->needs(controller)
+      ->excludes(join);
+  app.add_option("--state-dir", a->state_dir,
+                 "With --controller: where the agent's key, certificate and CA are kept")
+      ->needs(controller)
+      ->capture_default_str();
   app.add_option("--ip", a->ips, "With --controller: this host's IP; registers it as a Workload")
       ->needs(controller);
   app.add_option("--label", a->labels,
@@ -130,21 +211,36 @@ Action InstallAgent(CLI::App& app) {
     }
     std::unique_ptr<ControllerSource> from_controller;
     std::string server, token;  // of the controller, for flow shipments too
+    ClientTls tls;
     if (!a->controller.empty()) {
-      ClientFlags flags;
-      flags.server = a->controller;
-      flags.token_file = a->token_file;
-      flags.config = a->config;
-      Result<ClientConfig> config = ResolveClientConfig(flags);
-      if (!config.ok()) {
-        std::cerr << "error: " << config.status().message() << "\n";
-        return 1;
+      // A certificate when enrolled or enrolling; else the admin token.
+      const bool certificate = a->token_file.empty() &&
+                               (!a->join_token.empty() || !a->join_token_file.empty() ||
+                                HasAgentCredentials(a->state_dir));
+      if (certificate) {
+        if (Status s = AgentCertificate(*a, &server, &tls); !s.ok()) {
+          std::cerr << "error: " << s.message() << "\n";
+          return 1;
+        }
+      } else {
+        ClientFlags flags;
+        flags.server = a->controller;
+        flags.token_file = a->token_file;
+        flags.config = a->config;
+        flags.ca_file = a->ca_file;
+        Result<ClientConfig> config = ResolveClientConfig(flags);
+        if (!config.ok()) {
+          std::cerr << "error: " << config.status().message() << "\n";
+          return 1;
+        }
+        server = config->server;
+        token = config->token;
+        tls = config->tls;
       }
-      server = config->server;
-      token = config->token;
       ControllerSourceOptions source_options;
-      source_options.server = config->server;
-      source_options.token = config->token;
+      source_options.server = server;
+      source_options.token = token;
+      source_options.tls = tls;
       source_options.node = a->node;
       if (!HostRegistration(*a, &source_options)) return 1;
       from_controller = std::make_unique<ControllerSource>(std::move(source_options));
@@ -204,6 +300,7 @@ Action InstallAgent(CLI::App& app) {
       fo.node = a->node;
       fo.server = server;
       fo.token = token;
+      fo.tls = tls;
       fo.log_group = options.plan.log_group;
       fo.interval = std::chrono::seconds(a->flow_interval_s);
       flows = std::make_unique<FlowReporter>(

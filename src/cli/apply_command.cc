@@ -31,7 +31,7 @@ Action InstallApply(CLI::App& app) {
     if (!config.ok()) return Fail(config.status().message());
     Result<std::vector<ManifestSource>> sources = ReadManifestFiles(*paths);
     if (!sources.ok()) return Fail(sources.status().message());
-    Result<Json> reply = ApiClient(config->server, config->token).Apply(*sources);
+    Result<Json> reply = ApiClient(config->server, config->token, config->tls).Apply(*sources);
     if (!reply.ok()) return Fail(reply.status().message());
     for (const Json& w : reply->value("warnings", Json::array())) {
       if (w.is_string()) std::cerr << "warning: " << w.get<std::string>() << "\n";

@@ -19,7 +19,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr char kDefaultServer[] = "http://127.0.0.1:7443";
+constexpr char kDefaultServer[] = "https://127.0.0.1:7443";
 
 std::string Env(const char* name) {
   const char* value = std::getenv(name);
@@ -49,6 +49,9 @@ struct FileConfig {
   std::string server;
   std::string token;
   std::string token_file;
+  std::string ca_file;
+  std::string client_cert;
+  std::string client_key;
 };
 
 Result<FileConfig> ReadConfigFile(const std::string& path, bool required) {
@@ -67,6 +70,12 @@ Result<FileConfig> ReadConfigFile(const std::string& path, bool required) {
     if (root["server"]) config.server = root["server"].as<std::string>();
     if (root["token"]) config.token = root["token"].as<std::string>();
     if (root["token-file"]) config.token_file = root["token-file"].as<std::string>();
+    if (root["ca-file"]) config.ca_file = root["ca-file"].as<std::string>();
+    if (root["client-cert"]) config.client_cert = root["client-cert"].as<std::string>();
+    if (root["client-key"]) config.client_key = root["client-key"].as<std::string>();
+    if (config.client_cert.empty() != config.client_key.empty()) {
+      return Status::Error(path + ": client-cert and client-key go together");
+    }
   } catch (const YAML::Exception& e) {
     return Status::Error(path + ": " + e.what());
   }
@@ -88,6 +97,9 @@ void AddClientFlags(CLI::App& app, ClientFlags* flags) {
                  "File holding the API token (default: $MICROSEG_TOKEN or the config file)");
   app.add_option("--config", flags->config,
                  "Client config file (default: $MICROSEG_CONFIG or ~/.microseg/config)");
+  app.add_option("--ca-file", flags->ca_file,
+                 "The controller's CA certificate, DATA_DIR/ca.crt (default: $MICROSEG_CA_FILE, "
+                 "the config file, or ~/.microseg/ca.crt)");
 }
 
 Result<ClientConfig> ResolveClientConfig(const ClientFlags& flags) {
@@ -108,7 +120,19 @@ Result<ClientConfig> ResolveClientConfig(const ClientFlags& flags) {
                   : !Env("MICROSEG_SERVER").empty() ? Env("MICROSEG_SERVER")
                   : !file.server.empty()            ? file.server
                                                     : kDefaultServer;
-  if (config.server.find("://") == std::string::npos) config.server = "http://" + config.server;
+  if (config.server.find("://") == std::string::npos) config.server = "https://" + config.server;
+  const std::string home_ca = Env("HOME").empty() ? "" : Env("HOME") + "/.microseg/ca.crt";
+  std::error_code ec;
+  config.tls.ca_file = !flags.ca_file.empty()              ? flags.ca_file
+                       : !Env("MICROSEG_CA_FILE").empty()  ? Env("MICROSEG_CA_FILE")
+                       : !file.ca_file.empty()             ? file.ca_file
+                       : !home_ca.empty() && fs::exists(home_ca, ec) ? home_ca
+                                                                     : "";
+  if (!config.tls.ca_file.empty() && !fs::exists(config.tls.ca_file, ec)) {
+    return Status::Error(config.tls.ca_file + ": no such CA file");
+  }
+  config.tls.cert_file = file.client_cert;
+  config.tls.key_file = file.client_key;
   while (!config.server.empty() && config.server.back() == '/') config.server.pop_back();
 
   if (!flags.token_file.empty()) {
@@ -132,7 +156,7 @@ Result<ClientConfig> ResolveClientConfig(const ClientFlags& flags) {
 }
 
 Result<ObjectSet> FetchObjectSet(const ClientConfig& config) {
-  ApiClient client(config.server, config.token);
+  ApiClient client(config.server, config.token, config.tls);
   Result<Json> list = client.List("", std::nullopt);
   if (!list.ok()) return list.status();
   Result<LoadedManifests> loaded = ParseManifests(DumpJson(*list), config.server);

@@ -12,9 +12,10 @@ struct ClientFlags {
   std::string server;
   std::string token_file;
   std::string config;
+  std::string ca_file;
 };
 
-// Adds --server, --token-file and --config to `app`.
+// Adds --server, --token-file, --config and --ca-file to `app`.
 void AddClientFlags(CLI::App& app, ClientFlags* flags);
 
 }  // namespace microseg::cli

@@ -29,6 +29,8 @@ const std::vector<CommandSpec>& Commands() {
       {"get", "List or show objects held by the controller", InstallGet},
       {"delete", "Delete objects from the controller", InstallDelete},
       {"kube-sync", "Mirror a Kubernetes cluster's objects into the controller", InstallKubeSync},
+      {"token", "Join tokens with which agents enroll for a certificate: create | list",
+       InstallToken},
       // Visibility.
       {"flows", "Query aggregated flow records", InstallFlows},
       {"map", "Application dependency map from flows (JSON or Graphviz DOT)", InstallMap},

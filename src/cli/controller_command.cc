@@ -1,4 +1,5 @@
-// `microseg controller`: serve the HTTP/JSON API until SIGINT or SIGTERM.
+// `microseg controller`: serve the HTTP/JSON API until SIGINT or SIGTERM;
+// HTTPS with the controller's own CA unless --insecure-http.
 #include <signal.h>
 
 #include <iostream>
@@ -12,6 +13,8 @@ namespace microseg::cli {
 
 Action InstallController(CLI::App& app) {
   auto options = std::make_shared<ControllerOptions>();
+  options->tls = true;
+  auto insecure = std::make_shared<bool>(false);
   app.add_option("--listen", options->listen, "HOST:PORT to serve on (port 0: any free port)")
       ->capture_default_str();
   app.add_option("--data-dir", options->data_dir,
@@ -26,7 +29,25 @@ Action InstallController(CLI::App& app) {
                  "sqlite: revisions of watch history kept")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
-  return [options]() {
+  app.add_option("--flow-max-records", options->flow_max_records,
+                 "Flow records kept (DATA_DIR/flows.db); the oldest received go first")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  app.add_option("--flow-retention-s", options->flow_max_age_seconds,
+                 "Flow records older than this many seconds are dropped")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  app.add_flag("--insecure-http", *insecure,
+               "Serve plain HTTP: no TLS, no agent certificates (tests, or behind a TLS proxy)");
+  app.add_option("--tls-san", options->tls_names,
+                 "Another IP address or DNS name for the server certificate (repeatable); the "
+                 "listen address, loopback, localhost and the hostname are always in it");
+  app.add_option("--agent-cert-days", options->agent_cert_days,
+                 "Lifetime of the certificates issued to enrolling agents")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 3650));
+  return [options, insecure]() {
+    options->tls = !*insecure;
     // Signals are taken by sigwait below, not by whichever thread runs.
     sigset_t signals;
     sigemptyset(&signals);
@@ -38,7 +59,12 @@ Action InstallController(CLI::App& app) {
     if (!controller.ok()) return Fail(controller.status().message());
     std::cout << "microseg controller: listening on " << (*controller)->url()
               << " (store: " << (*controller)->store().Describe()
-              << "; token: " << options->data_dir << "/admin.token)" << std::endl;
+              << "; token: " << options->data_dir << "/admin.token";
+    if (options->tls) {
+      std::cout << "; CA: " << (*controller)->ca_file()
+                << " sha256:" << (*controller)->ca_fingerprint();
+    }
+    std::cout << ")" << std::endl;
     int signal = 0;
     sigwait(&signals, &signal);
     std::cout << "microseg controller: stopping" << std::endl;

@@ -35,7 +35,7 @@ Action InstallDelete(CLI::App& app) {
     }
     Result<ClientConfig> config = ResolveClientConfig(args->client);
     if (!config.ok()) return Fail(config.status().message());
-    ApiClient client(config->server, config->token);
+    ApiClient client(config->server, config->token, config->tls);
     Result<Json> reply = Status::Error("unreachable");
     if (by_file) {
       Result<std::vector<ManifestSource>> sources = ReadManifestFiles(args->paths);

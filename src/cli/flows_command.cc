@@ -55,7 +55,7 @@ Result<std::vector<AggregatedFlow>> QueryController(const FlowsArgs& a, const Fl
   add("verdict", a.verdict);
   if (q.since) add("since", FormatRfc3339(*q.since));
   if (a.limit) add("limit", std::to_string(a.limit));
-  ApiClient client(config->server, config->token);
+  ApiClient client(config->server, config->token, config->tls);
   auto reply = client.QueryFlows(query);
   if (!reply.ok()) return reply.status();
   if (!reply->is_object() || !reply->contains("items")) {

@@ -148,7 +148,7 @@ Action InstallGet(CLI::App& app) {
     if (all_kinds && !args->name.empty()) return Fail("get all takes no NAME");
     Result<ClientConfig> config = ResolveClientConfig(args->client);
     if (!config.ok()) return Fail(config.status().message());
-    ApiClient client(config->server, config->token);
+    ApiClient client(config->server, config->token, config->tls);
 
     // kubectl's defaults: the "default" namespace unless -n or -A; `all`
     // lists everything unless -n narrows it.

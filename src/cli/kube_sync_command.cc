@@ -24,6 +24,7 @@ struct KubeSyncArgs {
   std::string context;
   std::string server;
   std::string token_file;
+  std::string ca_file;
   std::vector<std::string> kinds;
   bool dry_run = false;
 };
@@ -72,8 +73,10 @@ Action InstallKubeSync(CLI::App& app) {
   app.add_option("--kubeconfig", args->kubeconfig,
                  "Kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)");
   app.add_option("--context", args->context, "Kubeconfig context (default: current-context)");
-  app.add_option("--server", args->server, "Controller URL, e.g. http://127.0.0.1:7443");
+  app.add_option("--server", args->server, "Controller URL, e.g. https://127.0.0.1:7443");
   app.add_option("--token-file", args->token_file, "File holding the controller's bearer token");
+  app.add_option("--ca-file", args->ca_file,
+                 "The controller's CA certificate (its DATA_DIR/ca.crt), to verify it");
   app.add_option("--kinds", args->kinds, "Only these kinds (default: all)")->delimiter(',');
   app.add_flag("--dry-run", args->dry_run, "Print what would be sent instead of sending it");
   return [args]() {
@@ -90,7 +93,8 @@ Action InstallKubeSync(CLI::App& app) {
       }
       Result<std::string> token = ReadToken(args->token_file);
       if (!token.ok()) return Fail(token.status().message());
-      sink = std::make_unique<kube::ControllerSink>(args->server, *token);
+      sink = std::make_unique<kube::ControllerSink>(args->server, *token,
+                                                    ClientTls{args->ca_file, "", ""});
     }
 
     // Signals are taken by sigwait below: block them before any thread starts.

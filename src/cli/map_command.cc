@@ -28,7 +28,7 @@ struct MapArgs {
 Result<std::vector<AggregatedFlow>> FetchControllerFlows(const ClientFlags& flags) {
   auto config = ResolveClientConfig(flags);
   if (!config.ok()) return config.status();
-  auto reply = ApiClient(config->server, config->token).QueryFlows("");
+  auto reply = ApiClient(config->server, config->token, config->tls).QueryFlows("");
   if (!reply.ok()) return reply.status();
   if (!reply->is_object() || !reply->contains("items")) {
     return Status::Error(config->server + ": unexpected flows reply");

@@ -34,7 +34,7 @@ const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const { chromium } = createRequire(join(env('MICROSEG_UI_NODE_MODULES'), 'noop.js'))('playwright-core');
 
 const STEP_MS = 30_000;   // one wait (a load, a panel): generous for loaded CI and ASan
-const TOTAL_MS = 150_000; // the whole test (ctest's TIMEOUT is 180 s)
+const TOTAL_MS = 240_000; // the whole test (ctest's TIMEOUT is 300 s)
 
 const scratch = mkdtempSync(join(tmpdir(), 'microseg-ui-test-'));
 let controller = null;

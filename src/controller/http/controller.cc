@@ -11,9 +11,12 @@
 
 #include "controller/http/agent_handlers.h"
 #include "controller/http/api_handlers.h"
+#include "controller/http/controller_tls.h"
 #include "controller/http/data_dir.h"
 #include "controller/http/flow_handlers.h"
 #include "controller/http/http_reply.h"
+#include "controller/http/enroll_handlers.h"
+#include "controller/http/request_auth.h"
 #include "controller/http/ui_handlers.h"
 #include "controller/store/store_factory.h"
 
@@ -41,20 +44,25 @@ Status ParseListenAddress(const std::string& listen, std::string* host, int* por
 class Controller::Impl {
  public:
   Impl(const ControllerOptions& options, DataDirLock lock, std::string token,
-       std::unique_ptr<Store> store)
+       std::unique_ptr<Store> store, std::unique_ptr<ControllerTls> tls)
       : options_(options),
         lock_(std::move(lock)),
         token_(std::move(token)),
         store_(std::move(store)),
         flows_(FlowStoreOptions{.max_records = options.flow_max_records,
                                 .max_age_seconds = options.flow_max_age_seconds,
-                                .path = options.data_dir + "/flows.db"}) {}
+                                .path = options.data_dir + "/flows.db"}),
+        tls_(std::move(tls)),
+        server_holder_(MakeServer(tls_.get())),
+        server_(*server_holder_),
+        authorizer_(token_, store_.get(), &stopping_) {}
 
   ~Impl() { Stop(); }
 
   Status Listen() {
     std::string host;
     MICROSEG_RETURN_IF_ERROR(ParseListenAddress(options_.listen, &host, &port_));
+    if (!server_.is_valid()) return Status::Error("TLS: cannot set up the HTTPS server");
     const int threads = options_.threads;
     server_.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
     server_.set_payload_max_length(options_.max_body_bytes);
@@ -82,6 +90,8 @@ class Controller::Impl {
     RegisterAgentRoutes(&server_, store_.get(), &spans_, &agents_);
     MICROSEG_RETURN_IF_ERROR(flows_.Open());  // the flows of the last run, within retention
     RegisterFlowRoutes(&server_, store_.get(), &flows_);
+    RegisterEnrollRoutes(&server_, tls_ ? tls_->ca.get() : nullptr,
+                         tls_ ? tls_->join_tokens.get() : nullptr, options_.agent_cert_days);
     RegisterUiRoutes(&server_, store_.get(), &flows_);
     if (port_ == 0) {
       port_ = server_.bind_to_any_port(host);
@@ -119,14 +129,8 @@ class Controller::Impl {
 
   bool Authorize(const httplib::Request& req, httplib::Response& res) {
     if (req.path == "/healthz" || IsPublicUiPath(req.path)) return true;  // no data
-    const std::string header = req.get_header_value("Authorization");
-    const std::string prefix = "Bearer ";
-    if (header.rfind(prefix, 0) == 0 && TokensEqual(header.substr(prefix.size()), token_)) {
-      return true;
-    }
-    res.set_header("WWW-Authenticate", "Bearer");
-    ReplyError(res, 401, header.empty() ? "missing Authorization: Bearer token" : "invalid token");
-    return false;
+    // The admin token, or an agent's certificate and its rules.
+    return authorizer_.Authorize(req, res);
   }
 
   const ControllerOptions options_;
@@ -136,7 +140,10 @@ class Controller::Impl {
   SpanComputer spans_;
   AgentRegistry agents_;
   FlowService flows_;
-  httplib::Server server_;
+  std::unique_ptr<ControllerTls> tls_;  // null: plain HTTP
+  std::unique_ptr<httplib::Server> server_holder_;  // an SSLServer with tls_
+  httplib::Server& server_;
+  RequestAuthorizer authorizer_;
   std::string host_;
   int port_ = 0;
   std::atomic<bool> stopping_{false};
@@ -157,6 +164,16 @@ Result<std::unique_ptr<Controller>> Controller::Start(const ControllerOptions& o
   if (!lock.ok()) return lock.status();
   Result<std::string> token = LoadOrCreateToken(options.data_dir);
   if (!token.ok()) return token.status();
+  std::unique_ptr<ControllerTls> tls;
+  if (options.tls) {
+    std::string host;
+    int port = 0;
+    MICROSEG_RETURN_IF_ERROR(ParseListenAddress(options.listen, &host, &port));
+    Result<std::unique_ptr<ControllerTls>> loaded =
+        LoadControllerTls(options.data_dir, host, options.tls_names);
+    if (!loaded.ok()) return loaded.status();
+    tls = std::move(*loaded);
+  }
   if (store == nullptr) {
     SqliteStoreOptions sqlite_options;
     sqlite_options.event_retention = options.event_retention;
@@ -165,8 +182,8 @@ Result<std::unique_ptr<Controller>> Controller::Start(const ControllerOptions& o
     if (!opened.ok()) return opened.status();
     store = std::move(*opened);
   }
-  auto impl =
-      std::make_unique<Impl>(options, std::move(*lock), std::move(*token), std::move(store));
+  auto impl = std::make_unique<Impl>(options, std::move(*lock), std::move(*token),
+                                     std::move(store), std::move(tls));
   MICROSEG_RETURN_IF_ERROR(impl->Listen());
   return std::unique_ptr<Controller>(new Controller(std::move(impl)));
 }
@@ -180,7 +197,13 @@ std::string Controller::url() const {
   std::string host = impl_->host_;
   if (host.find(':') != std::string::npos) host = "[" + host + "]";
   if (host == "0.0.0.0") host = "127.0.0.1";
-  return "http://" + host + ":" + std::to_string(impl_->port_);
+  return (impl_->tls_ ? "https://" : "http://") + host + ":" + std::to_string(impl_->port_);
+}
+
+std::string Controller::ca_file() const { return impl_->tls_ ? impl_->tls_->ca_file : ""; }
+
+std::string Controller::ca_fingerprint() const {
+  return impl_->tls_ ? impl_->tls_->ca->fingerprint() : "";
 }
 
 const std::string& Controller::token() const { return impl_->token_; }

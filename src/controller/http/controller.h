@@ -21,6 +21,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "common/status.h"
 #include "microseg/store.h"
@@ -37,6 +38,12 @@ struct ControllerOptions {
   // Flow records agents ship (DIR/flows.db, whichever store): retention.
   size_t flow_max_records = 500'000;
   int64_t flow_max_age_seconds = 24 * 3600;
+  // HTTPS with the controller's CA (DATA_DIR/ca.{key,crt}, created on first
+  // start) and agent enrollment. `microseg controller` turns it on unless
+  // --insecure-http; in-process users (tests) choose.
+  bool tls = false;
+  std::vector<std::string> tls_names;  // extra server certificate SANs (IPs, DNS names)
+  int agent_cert_days = 365;           // lifetime of enrolled agents' certificates
 };
 
 class Controller {
@@ -48,7 +55,11 @@ class Controller {
   ~Controller();
 
   int port() const;
-  std::string url() const;  // "http://127.0.0.1:PORT"
+  std::string url() const;  // "http://127.0.0.1:PORT", "https://..." with TLS
+  // With TLS: DATA_DIR/ca.crt, which clients trust, and its SHA-256
+  // fingerprint (64 hex digits) for agents' --ca-sha256. "" without.
+  std::string ca_file() const;
+  std::string ca_fingerprint() const;
   const std::string& token() const;
   const Store& store() const;
 

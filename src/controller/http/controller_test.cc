@@ -87,7 +87,8 @@ TEST_F(ControllerTest, RequestsWithoutTheTokenGet401) {
   auto reply = anonymous.Send("GET", "/api/v1/objects");
   ASSERT_TRUE(reply.ok());
   EXPECT_EQ(reply->status, 401);
-  EXPECT_EQ(ErrorOf(*reply), "invalid token");
+  EXPECT_EQ(ErrorOf(*reply),
+            "missing Authorization: Bearer token (or an agent's client certificate)");
   ApiClient wrong(controller_->url(), std::string(64, 'a'));
   auto applied = wrong.Apply({{"pod.yaml", kPod}});
   ASSERT_FALSE(applied.ok());

@@ -21,9 +21,10 @@ namespace microseg::kube {
 
 class ControllerSink : public ObjectSink {
  public:
-  // `server` is the controller's URL ("http://127.0.0.1:7443").
-  ControllerSink(std::string server, std::string token)
-      : client_(std::move(server), std::move(token)) {}
+  // `server` is the controller's URL ("https://127.0.0.1:7443"); `tls`
+  // names the CA that signed its certificate.
+  ControllerSink(std::string server, std::string token, microseg::ClientTls tls = {})
+      : client_(std::move(server), std::move(token), std::move(tls)) {}
 
   Status Apply(const SyncedObject& object) override;
   Status Delete(const ObjectKey& key) override;

@@ -1,0 +1,34 @@
+// The controller's TLS state: its CA and join tokens (DATA_DIR), and the
+// server certificate issued for this start (docs/CONTROLLER.md, Security).
+#pragma once
+
+#include <httplib.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "controller/pki/certificate_authority.h"
+#include "controller/pki/join_tokens.h"
+
+namespace microseg {
+
+struct ControllerTls {
+  std::unique_ptr<pki::CertificateAuthority> ca;
+  std::unique_ptr<pki::JoinTokenStore> join_tokens;
+  pki::Credentials server;
+  std::string ca_file;  // DATA_DIR/ca.crt
+};
+
+// Loads or creates DATA_DIR/ca.{key,crt}, opens DATA_DIR/join-tokens.json
+// and issues a server certificate for `listen_host` and `extra_names`.
+Result<std::unique_ptr<ControllerTls>> LoadControllerTls(const std::string& data_dir,
+                                                         const std::string& listen_host,
+                                                         const std::vector<std::string>& extra_names);
+
+// An httplib::SSLServer configured from `tls`, or a plain httplib::Server
+// when `tls` is null. Check is_valid().
+std::unique_ptr<httplib::Server> MakeServer(const ControllerTls* tls);
+
+}  // namespace microseg
