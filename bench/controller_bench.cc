@@ -315,7 +315,10 @@ void BM_ApiWriteToAgentApplied(benchmark::State& state) {
     state.PauseTiming();
     const Agent::Snapshot after = agent.snapshot();
     Progress("delta syncs " + std::to_string(after.delta_syncs - before.delta_syncs) + ", patched " +
-             std::to_string(after.patched - before.patched) + "; last compile because: " + after.patch_refusal);
+             std::to_string(after.patched - before.patched) + "; last compile because: " + after.patch_refusal +
+             "; per delta sync: plan " + std::to_string((after.delta_plan_ms - before.delta_plan_ms) / std::max<double>(1, after.delta_syncs - before.delta_syncs)) +
+             " ms, dataplane (diff, render, run) " +
+             std::to_string((after.delta_apply_ms - before.delta_apply_ms) / std::max<double>(1, after.delta_syncs - before.delta_syncs)) + " ms");
     agent.Stop();
     runner.join();
     source.Stop();

@@ -49,6 +49,7 @@
 #include "dataplane/nft/executor.h"
 #include "model/object_set.h"
 #include "plan/plan.h"
+#include "plan/plan_diff.h"
 #include "policy/policy_engine.h"
 
 namespace microseg {
@@ -118,6 +119,9 @@ class Agent {
     uint64_t patched = 0;            // of those, plans patched rather than compiled
     uint64_t patch_mismatches = 0;   // verify_patches: patched plan != compiled plan
     std::string patch_refusal;       // why the last unpatched delta sync compiled
+    // Delta syncs: time spent updating the engine and plan (apply deltas,
+    // patch or compile) and in the dataplane (diff, render, run), summed.
+    double delta_plan_ms = 0, delta_apply_ms = 0;
   };
   Snapshot snapshot() const;
   // Called after every sync attempt, on the Run() thread (logging).
@@ -144,7 +148,7 @@ class Agent {
   Status Finish(Status s, const Plan* plan, bool flush_ran, size_t flushed, bool delta, bool patched,
                 bool mismatch);
   bool PatchPlan(const std::vector<std::pair<std::string, std::optional<Pod>>>& before,
-                 std::vector<IpAddress>* touched);
+                 std::vector<IpAddress>* touched, PlanDiff* diff);
   mutable std::mutex mu_;
   std::condition_variable cv_;
   bool stop_ = false;     // guarded by mu_

@@ -17,6 +17,31 @@ Status NftDataplane::Apply(const Plan& plan) {
   return s;
 }
 
+Status NftDataplane::ApplyHostChanges(const PlanDiff& diff, const Plan& plan) {
+  if (!applied_) return Apply(plan);
+  last_ = Stats{};
+  Status s = Status::Ok();
+  if (diff.empty()) {
+    last_.kind = Stats::Kind::kNoop;
+  } else {
+    std::string script = RenderDelta(diff, plan);
+    last_.kind = Stats::Kind::kDelta;
+    last_.element_ops = diff.ElementOps();
+    last_.script_bytes = script.size();
+    s = executor_->Run(script);
+  }
+  if (!s.ok()) {
+    applied_.reset();
+    return s;
+  }
+  for (auto [from, to] : {std::pair{&diff.ingress, &applied_->ingress},
+                          std::pair{&diff.egress, &applied_->egress}}) {
+    for (const IpAddress& ip : from->hosts_removed) to->peer_hosts.erase(ip);
+    for (const auto& [ip, cls] : from->hosts_added) to->peer_hosts[ip] = cls;
+  }
+  return s;
+}
+
 Status NftDataplane::Reconcile(const Plan& plan) {
   last_.read_back = true;
   auto listing = executor_->ListTableJson();

@@ -22,6 +22,7 @@
 #include "common/status.h"
 #include "dataplane/nft/executor.h"
 #include "plan/plan.h"
+#include "plan/plan_diff.h"
 
 namespace microseg::nft {
 
@@ -30,6 +31,12 @@ class NftDataplane {
   explicit NftDataplane(NftExecutor* executor) : executor_(executor) {}
 
   Status Apply(const Plan& plan);
+  // For callers that patched their plan and know what changed (the agent's
+  // span deltas): `diff` holds only peer address changes (hosts_removed,
+  // hosts_added) that take the last applied plan to `plan`. Runs its delta
+  // and patches the kept plan, instead of diffing and copying two whole
+  // plans. Without a last applied plan it is Apply(plan).
+  Status ApplyHostChanges(const PlanDiff& diff, const Plan& plan);
   // Forgets the last applied plan, so the next Apply reads the kernel.
   void Invalidate() { applied_.reset(); }
 
