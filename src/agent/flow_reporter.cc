@@ -22,17 +22,28 @@ void FlowReporter::Collect(FlowRecord&& record) {
 }
 
 Status FlowReporter::Start() {
+  Status s = StartCollectors();
+  if (s.ok()) StartShipping();
+  return s;
+}
+
+Status FlowReporter::StartCollectors() {
   Status conntrack = conntrack_.Start();
   if (!conntrack.ok()) log_("flows: allowed connections are not collected: " + conntrack.message());
   Status nflog = nflog_.Start();
   if (!nflog.ok()) log_("flows: denied packets are not collected: " + nflog.message());
   if (!conntrack.ok() && !nflog.ok()) return Status::Error("flows: no collector could start");
+  std::lock_guard<std::mutex> lock(mu_);
+  started_ = true;
+  return Status::Ok();
+}
+
+void FlowReporter::StartShipping() {
   {
     std::lock_guard<std::mutex> lock(mu_);
-    started_ = true;
+    if (!started_ || stopping_ || shipper_.joinable()) return;
   }
   shipper_ = std::thread([this] { ShipLoop(); });
-  return Status::Ok();
 }
 
 void FlowReporter::Stop() {

@@ -50,6 +50,16 @@ class FlowReporter {
   // Starts the collectors in the calling thread's network namespace and the
   // shipping thread. Fails only when neither collector could start.
   Status Start();
+  // Start() in two steps, for callers whose controller is reachable from
+  // another namespace than the one to observe (the lab): the collectors
+  // from a thread in the observed namespace, then the shipping thread,
+  // whose requests are made from the namespace of the thread that calls
+  // StartShipping().
+  Status StartCollectors();
+  void StartShipping();
+  // Ships what was collected so far now, rather than at the next interval
+  // (tests, and Stop()).
+  void Flush() { ShipOnce(); }
   // Stops collecting and ships what is left. Idempotent.
   void Stop();
 

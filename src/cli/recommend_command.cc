@@ -1,14 +1,20 @@
 // `microseg recommend`: least-privilege policy from observed flows,
 // verified in the model, with what it would change, before anyone applies it.
 //
+// Input: manifests (-f) and flow files (--flows), or, with neither, the
+// controller (--server, $MICROSEG_SERVER, the config file): its objects and
+// the aggregates of the flows its agents shipped (GET /api/v1/flows).
 // The manifests go to stdout (redirect them to a file to review and apply);
 // the verification report goes to stderr. Exit codes: 0 verified, 1 bad
 // input, 2 an observed flow would be denied after applying.
 #include <iostream>
 #include <memory>
 
+#include "cli/client_config.h"
 #include "cli/engine_source.h"
 #include "cli/flow_commands.h"
+#include "controller/client/api_client.h"
+#include "flow/aggregate_json.h"
 #include "flow/dependency_map.h"
 #include "flow/flow_source.h"
 #include "flow/recommend.h"
@@ -28,7 +34,35 @@ struct RecommendArgs {
   bool include_denied = false;
   bool show_changes = false;
   size_t max_entries = 1'000'000;
+  ClientFlags client;
 };
+
+// The controller's objects and its aggregates of the flows agents shipped
+// (enriched there with the same objects).
+Result<FlowInputs> LoadControllerInputs(const ClientFlags& flags) {
+  auto config = ResolveClientConfig(flags);
+  if (!config.ok()) return config.status();
+  auto objects = FetchObjectSet(*config);
+  if (!objects.ok()) {
+    return Status::Error("the controller at " + config->server +
+                         " did not answer: " + objects.status().message());
+  }
+  auto reply = ApiClient(config->server, config->token, config->tls).QueryFlows("");
+  if (!reply.ok()) return reply.status();
+  if (!reply->is_object() || !reply->contains("items")) {
+    return Status::Error(config->server + ": unexpected flows reply");
+  }
+  auto flows = AggregatedFlowsFromJson((*reply)["items"]);
+  if (!flows.ok()) return Status::Error(config->server + ": " + flows.status().message());
+  FlowInputs in;
+  in.objects = std::move(*objects);
+  in.engine = std::make_unique<PolicyEngine>();
+  in.engine->Load(in.objects);
+  in.flows = std::move(*flows);
+  in.totals = SumFlows(in.flows);
+  in.folded = reply->value("folded", uint64_t{0});
+  return in;
+}
 
 void Append(ObjectSet& into, ObjectSet from) {
   auto move_all = [](auto& dst, auto& src) {
@@ -81,9 +115,11 @@ void PrintReport(const Recommendation& rec, const VerifyReport& r, bool show_cha
 
 Action InstallRecommend(CLI::App& app) {
   auto args = std::make_shared<RecommendArgs>();
-  app.add_option("-f,--filename", args->manifests, "Manifest files or directories ('-' for stdin)")
-      ->required();
-  app.add_option("--flows", args->flows, "Flow files, JSON lines ('-' for stdin)")->required();
+  app.add_option("-f,--filename", args->manifests,
+                 "Manifest files or directories ('-' for stdin); with --flows");
+  app.add_option("--flows", args->flows,
+                 "Flow files, JSON lines ('-' for stdin); without -f and --flows: the controller's "
+                 "objects and flows");
   app.add_option("--kind", args->kind,
                  "Policy for pods: networkpolicy or ruleset (hosts and VMs always get Rulesets)")
       ->check(CLI::IsMember({"networkpolicy", "ruleset"}));
@@ -95,6 +131,7 @@ Action InstallRecommend(CLI::App& app) {
                "List, per pair of groups, traffic that passes today and would be denied");
   app.add_option("--max-entries", args->max_entries, "Aggregates kept before folding")
       ->check(CLI::PositiveNumber);
+  AddClientFlags(app, &args->client);
   return [args]() {
     RecommendOptions options;
     auto by = GroupBy::Parse(args->group_by);
@@ -105,7 +142,13 @@ Action InstallRecommend(CLI::App& app) {
     options.include_denied = args->include_denied;
     AggregatorOptions aggregation;
     aggregation.max_entries = args->max_entries;
-    auto in = LoadFlowInputs(args->manifests, args->flows, aggregation);
+    if (args->flows.empty() != args->manifests.empty()) {
+      return Fail(args->flows.empty()
+                      ? "-f goes with --flows; without both, the controller's objects and flows"
+                      : "--flows needs the manifests (-f) that name its endpoints");
+    }
+    auto in = args->flows.empty() ? LoadControllerInputs(args->client)
+                                  : LoadFlowInputs(args->manifests, args->flows, aggregation);
     if (!in.ok()) return Fail(in.status().message());
     for (const std::string& w : in->warnings) std::cerr << "warning: " << w << "\n";
 
