@@ -6,11 +6,11 @@
 // tell apart (same rules' peers, same named-port resolutions, same address
 // blocks). A class is named by a hash of that signature, so its name depends
 // on current state only and stays put while pods come and go. Per class and
-// direction, one verdict map keyed by (local address, protocol, port) holds
-// the outcome of evaluating the local endpoint's ordered rules (tiers, Pass,
-// first match) at compile time. Per packet: a hash lookup of the peer's class
-// and one lookup in that class's verdict map, whatever the number of policies
-// or workloads.
+// direction, verdicts keyed by (local address, protocol, port) hold the
+// outcome of evaluating the local endpoint's ordered rules (tiers, Pass,
+// first match) at compile time (the kernel keeps them in one map keyed by
+// (class . local . protocol . port)). Per packet: a lookup of the peer's
+// class and one verdict lookup, whatever the number of policies or workloads.
 //
 // Addresses (/32, /128) live in hash maps; address blocks become disjoint
 // ranges in separate interval maps; a host address overrides a block.

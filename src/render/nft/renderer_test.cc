@@ -8,6 +8,7 @@
 
 #include "plan/plan_diff.h"
 #include "plan/plan_test_util.h"
+#include "render/nft/names.h"
 
 namespace microseg::nft {
 namespace {
@@ -73,6 +74,53 @@ TEST(RendererTest, VerdictTexts) {
   EXPECT_EQ(VerdictText(Direction::kEgress, PlanVerdict::kDeny), "goto eg_deny");
   EXPECT_EQ(VerdictText(Direction::kIngress, PlanVerdict::kLogDeny), "goto in_log");
   EXPECT_EQ(VerdictKeyText({*IpAddress::Parse("10.0.0.1"), 0, 5, 0, 65535}), "10.0.0.1 . 0-5 . 0-65535");
+}
+
+TEST(RendererTest, EnforcedDropsOfNewConnectionsAreLoggedWithinATableWideLimit) {
+  Plan p = SamplePlan();
+  p.options.deny_log_rate = 25;
+  std::string t = RenderTable(p);
+  EXPECT_NE(t.find("  limit deny_log {\n    rate 25/second burst 25 packets\n  }\n"), std::string::npos) << t;
+  EXPECT_NE(t.find("  chain in_deny {\n    jump restore_mark\n    ct state new limit name \"deny_log\" "
+                   "log group 100 prefix \"microseg deny ingress: \"\n    drop\n  }\n"),
+            std::string::npos)
+      << t;
+  EXPECT_NE(t.find("ct state new limit name \"deny_log\" log group 100 prefix \"microseg deny egress: \"\n    drop"),
+            std::string::npos);
+  // Would-deny keeps its own prefix; the collector tells them apart.
+  EXPECT_NE(t.find("log group 100 prefix \"microseg would-deny ingress: \" accept"), std::string::npos);
+  Plan silent = p;
+  silent.options.deny_log_rate = 0;
+  std::string q = RenderTable(silent);
+  EXPECT_EQ(q.find("limit"), std::string::npos);
+  EXPECT_NE(q.find("  chain in_deny {\n    jump restore_mark\n    drop\n  }\n"), std::string::npos) << q;
+  EXPECT_NE(SkeletonChain(p.options), SkeletonChain(silent.options)) << "the rate is part of the skeleton";
+}
+
+TEST(RendererTest, PeerElementsAreDataAndVerdictsRestoreTheMark) {
+  Plan before = SamplePlan();
+  Plan after = SamplePlan("10.0.1.9");
+  std::string delta = RenderDelta(DiffPlans(before, after), after);
+  EXPECT_EQ(delta.find("goto"), std::string::npos) << "a pod move must not touch verdict elements: " << delta;
+  std::string t = RenderTable(before);
+  // Every verdict goes through a chain that restores the mark first.
+  for (const char* chain : {"in_allow", "eg_allow", "in_deny", "eg_deny", "in_log", "eg_log"}) {
+    std::string head = std::string("  chain ") + chain + " {\n    jump restore_mark\n";
+    EXPECT_NE(t.find(head), std::string::npos) << chain;
+  }
+  EXPECT_EQ(t.find(": accept"), std::string::npos);
+  EXPECT_EQ(t.find(": drop"), std::string::npos);
+  // Ports are written as ranges in the verdict map (nft 1.0.6 deletes them only so).
+  EXPECT_NE(t.find(" . 10.0.1.1 . 17 . 0-65535 : goto in_allow"), std::string::npos);
+}
+
+TEST(RendererTest, ClassMarks) {
+  EXPECT_EQ(ClassMark(kNoneClass), 0u);
+  EXPECT_EQ(ClassMark("294aeb85"), 0x294aeb85u);
+  EXPECT_EQ(ClassMark("c0000000"), std::nullopt) << "the two high bits are the path flags";
+  EXPECT_EQ(ClassMark("68c4de76018e35f3"), std::nullopt);
+  EXPECT_EQ(ClassIdOfMark(0), kNoneClass);
+  EXPECT_EQ(ClassIdOfMark(0x294aeb85), "294aeb85");
 }
 
 TEST(RendererTest, EmptyDiffRendersNothing) {
