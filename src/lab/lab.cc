@@ -266,6 +266,11 @@ Status Lab::StartInProcess() {
           if (!host.status().ok()) return host.status();
           return from.load();
         };
+        // The span stream: its watch thread runs in the host's namespace
+        // like the plain watch did.
+        source.take_deltas = from.take_deltas;
+        source.subscribe = from.subscribe;
+        source.health = from.health;
       }
       AgentOptions ao;
       ao.node = node.name;
