@@ -5,6 +5,7 @@
 #include "controller/api/api_kinds.h"
 #include "controller/api/apply_request.h"
 #include "controller/http/http_reply.h"
+#include "controller/http/request_auth.h"
 #include "controller/http/watch_handler.h"
 
 namespace microseg {
@@ -64,6 +65,7 @@ Result<std::vector<ManifestSource>> SourcesOf(const httplib::Request& req) {
 }
 
 void HandleApply(Store* store, const httplib::Request& req, httplib::Response& res) {
+  if (!AgentMayPostBody(req, res)) return;  // an agent applies only its host Workload
   Result<std::vector<ManifestSource>> sources = SourcesOf(req);
   if (!sources.ok()) return ReplyError(res, 400, sources.status().message());
   Result<ParsedRequest> parsed = ParseApplyRequest(*sources);

@@ -5,6 +5,7 @@
 
 #include "controller/api/object_json.h"
 #include "controller/http/http_reply.h"
+#include "controller/http/request_auth.h"
 #include "flow/endpoint_directory.h"
 #include "flow/flow_enricher.h"
 #include "flow/flow_file.h"
@@ -111,6 +112,7 @@ void HandleQuery(Store* store, FlowService* flows, const httplib::Request& req,
 }
 
 void HandleIngest(FlowService* flows, const httplib::Request& req, httplib::Response& res) {
+  if (!AgentMayPostBody(req, res)) return;  // an agent posts only its own flows
   Result<std::vector<FlowRecord>> records = ParseRecords(req.body);
   if (!records.ok()) return ReplyError(res, 400, records.status().message());
   size_t accepted = records->size();

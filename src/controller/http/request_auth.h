@@ -47,6 +47,12 @@ class RequestAuthorizer {
   const std::atomic<bool>* stopping_;
 };
 
+// For the routes whose rule depends on the body (apply, flows): httplib reads
+// the body only after the pre-routing check, so their handlers call this
+// first. True for admin requests; for an agent's, checks the body and
+// otherwise replies 403 and returns false.
+bool AgentMayPostBody(const httplib::Request& req, httplib::Response& res);
+
 // Whether `body` (as POST /api/v1/apply receives it) is exactly the host
 // Workload of `node`; `why` says what else it is.
 bool IsHostRegistration(const httplib::Request& req, const std::string& node, std::string* why);
