@@ -8,6 +8,21 @@
 // and keeps key, certificate and CA in --state-dir; later starts use them.
 // Runs until SIGINT or SIGTERM; the table stays in the kernel when it exits
 // (enforcement continues; the next start reconciles without a gap).
+//
+// `--netns NAME`: enforce in network namespace NAME (/run/netns/NAME) while
+// talking to the controller from the namespace the agent was started in.
+// The lab uses it: a node's namespace has no route to a controller on the
+// host's loopback, so an agent run there with `ip netns exec` could never
+// reach it. Netlink sockets belong to the namespace of the thread that
+// creates them, so the threads that open them (the nft executor, built in
+// NAME; Agent::Run, whose conntrack flushes open a socket per flush; the
+// flow collectors) enter NAME, and everything that opens a TCP connection to
+// the controller (the span load, which steps back for its request; the
+// watch, status and flow-shipping threads, started outside NAME) stays in
+// the original namespace.
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <csignal>
 #include <iostream>
 #include <memory>
@@ -25,6 +40,7 @@
 #include "cli/dataplane_commands.h"
 #include "common/ip.h"
 #include "dataplane/nft/libnftables_executor.h"
+#include "lab/netns.h"
 
 namespace microseg::cli {
 namespace {
@@ -49,6 +65,7 @@ struct AgentArgs {
   bool once = false;
   bool no_flows = false;
   int flow_interval_s = 10;
+  std::string netns;  // enforce in this namespace (see the top of the file)
 };
 
 bool ParseFailsafe(const std::vector<std::string>& specs, std::vector<FailsafePort>* out) {
@@ -195,6 +212,9 @@ Action InstallAgent(CLI::App& app) {
       ->needs(controller)
       ->check(CLI::Range(1, 3600))
       ->capture_default_str();
+  app.add_option("--netns", a->netns,
+                 "Enforce (nftables, conntrack, flow collectors) in network namespace NAME "
+                 "(/run/netns/NAME); the controller is reached from the current namespace");
   return [a]() {
     AgentOptions options;
     options.node = a->node;
@@ -245,15 +265,45 @@ Action InstallAgent(CLI::App& app) {
       if (!HostRegistration(*a, &source_options)) return 1;
       from_controller = std::make_unique<ControllerSource>(std::move(source_options));
     }
-    nft::LibNftablesExecutor executor;
-    nft::NetlinkConntrackFlusher conntrack;
-    Agent agent(options,
-                from_controller ? from_controller->policy_source() : ManifestFileSource(a->paths),
-                &executor);
+    // --netns: the namespace the controller is reached from, to step back
+    // into; the executor opens its netlink socket in the enforced one.
+    int host_netns = -1;
+    std::unique_ptr<nft::LibNftablesExecutor> executor;
+    {
+      std::optional<lab::ScopedNetns> in;
+      if (!a->netns.empty()) {
+        host_netns = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+        in.emplace(a->netns);
+        if (host_netns < 0 || !in->status().ok()) {
+          std::cerr << "error: --netns " << a->netns << ": "
+                    << (host_netns < 0 ? "cannot open the current network namespace"
+                                       : in->status().message())
+                    << "\n";
+          return 1;
+        }
+      }
+      executor = std::make_unique<nft::LibNftablesExecutor>();
+    }
+    PolicySource source =
+        from_controller ? from_controller->policy_source() : ManifestFileSource(a->paths);
+    if (host_netns >= 0 && from_controller) {
+      source.load = [load = source.load, host_netns]() -> Result<ObjectSet> {
+        lab::ScopedNetns host(host_netns);  // the span request (and registration)
+        if (!host.status().ok()) return host.status();
+        return load();
+      };
+    }
+    nft::NetlinkConntrackFlusher conntrack;  // acts in the namespace of the thread that flushes
+    Agent agent(options, source, executor.get());
     // IP reuse: flows of an address that changed owner are cut (agent.h).
     agent.set_conntrack(&conntrack);
     if (a->once) {
-      Status s = agent.SyncOnce();
+      Status s;
+      {
+        std::optional<lab::ScopedNetns> in;  // SyncOnce in --netns NAME
+        if (!a->netns.empty()) in.emplace(a->netns);
+        s = in && !in->status().ok() ? in->status() : agent.SyncOnce();
+      }
       if (!s.ok()) std::cerr << "error: " << s.message() << "\n";
       if (from_controller) {
         from_controller->Report(s, agent.snapshot());
@@ -305,7 +355,17 @@ Action InstallAgent(CLI::App& app) {
       fo.interval = std::chrono::seconds(a->flow_interval_s);
       flows = std::make_unique<FlowReporter>(
           fo, [node = a->node](const std::string& m) { std::cerr << "agent " << node << ": " << m << "\n"; });
-      if (Status s = flows->Start(); !s.ok()) {
+      Status started;
+      if (a->netns.empty()) {
+        started = flows->Start();
+      } else {
+        {
+          lab::ScopedNetns in(a->netns);  // the collectors' sockets observe NAME
+          started = in.status().ok() ? flows->StartCollectors() : in.status();
+        }
+        if (started.ok()) flows->StartShipping();  // from here: reaches the controller
+      }
+      if (Status s = started; !s.ok()) {
         std::cerr << "agent " << a->node << ": " << s.message() << "; enforcing without flow records\n";
         flows.reset();
       }
@@ -321,8 +381,19 @@ Action InstallAgent(CLI::App& app) {
       sigwait(&set, &sig);
       agent.Stop();
     });
-    agent.Run();
+    {
+      std::optional<lab::ScopedNetns> in;  // Agent::Run in --netns NAME
+      if (!a->netns.empty()) in.emplace(a->netns);
+      if (in && !in->status().ok()) {
+        std::cerr << "error: --netns " << a->netns << ": " << in->status().message() << "\n";
+        agent.Stop();
+        kill(getpid(), SIGTERM);  // ends the signal thread
+      } else {
+        agent.Run();
+      }
+    }
     signals.join();
+    if (host_netns >= 0) close(host_netns);
     if (flows) flows->Stop();
     if (from_controller) from_controller->Stop();
     return 0;

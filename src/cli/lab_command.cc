@@ -1,6 +1,15 @@
 // `microseg lab up|probe|down -f PATH`: the manifests' cluster as network
 // namespaces on this machine, one real agent per node and per workload host;
 // `probe` compares real connections with the model. See src/lab/lab.h.
+//
+// `lab up --controller URL [-f PATH] [--token-file F] [--ca-file F]`: the
+// agents follow the controller instead (each `microseg agent --controller
+// URL --netns ms-<lab>-<node>`, enrolled with a join token made here through
+// the admin API, mutual TLS from then on). The controller is the one source:
+// -f manifests are applied to it first (as `microseg apply -f`), and the
+// topology is built from its objects, so without -f the lab is whatever the
+// controller already holds. `lab probe` then takes the model from the
+// controller too, the same objects the agents enforce.
 #include <unistd.h>
 
 #include <filesystem>
@@ -8,8 +17,12 @@
 #include <memory>
 #include <set>
 
+#include <thread>
+
+#include "cli/client_config.h"
 #include "cli/dataplane_commands.h"
 #include "cli/engine_source.h"
+#include "controller/client/api_client.h"
 #include "ingest/manifest_loader.h"
 #include "lab/lab.h"
 #include "lab/probe.h"
@@ -26,6 +39,8 @@ struct LabArgs {
   std::string protocol;
   std::string output = "text";
   int timeout_ms = 300;
+  ClientFlags client;  // --controller (as server), --token-file, --ca-file, --config
+  int wait_s = 30;
 };
 
 std::string SelfExe() {
@@ -34,8 +49,98 @@ std::string SelfExe() {
   return ec ? "microseg" : p.string();
 }
 
+std::string Absolute(const std::string& path) {
+  return path.empty() ? path : std::filesystem::absolute(path).string();
+}
+
+// Polls GET /api/v1/agents until every node's agent reported a successful
+// sync, or `timeout` passes.
+Status WaitForAgentsSynced(const ApiClient& client, const lab::LabTopology& t,
+                           std::chrono::seconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  std::string missing;
+  for (;;) {
+    missing.clear();
+    Result<Json> agents = client.ListAgents();
+    std::set<std::string> synced;
+    if (agents.ok()) {
+      for (const Json& item : agents->value("items", Json::array())) {
+        if (item.value("syncs", 0) > 0 && item.value("lastError", "").empty()) {
+          synced.insert(item.value("name", ""));
+        }
+      }
+    }
+    for (const lab::LabNode& n : t.nodes) {
+      if (!synced.count(n.name)) missing += (missing.empty() ? "" : ", ") + n.name;
+    }
+    if (missing.empty()) return Status::Ok();
+    if (std::chrono::steady_clock::now() > deadline) {
+      return Status::Error("the controller has no successful sync from the agent(s) of " + missing +
+                           " after " + std::to_string(timeout.count()) + " s" +
+                           (agents.ok() ? "" : " (" + agents.status().message() + ")"));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+}
+
+int UpWithController(const LabArgs& a) {
+  Result<ClientConfig> config = ResolveClientConfig(a.client);
+  if (!config.ok()) return Fail(config.status().message());
+  ApiClient client(config->server, config->token, config->tls);
+  if (!a.paths.empty()) {
+    Result<std::vector<ManifestSource>> sources = ReadManifestFiles(a.paths);
+    if (!sources.ok()) return Fail(sources.status().message());
+    Result<Json> reply = client.Apply(*sources);
+    if (!reply.ok()) return Fail("applying the manifests to " + config->server + ": " + reply.status().message());
+    size_t changed = 0, total = 0;
+    for (const Json& entry : reply->value("objects", Json::array())) {
+      ++total;
+      if (entry.value("result", "") != "unchanged") ++changed;
+    }
+    std::cout << "applied " << total << " object(s) to " << config->server << " (" << changed
+              << " created or configured)\n";
+  }
+  Result<ObjectSet> objects = FetchObjectSet(*config);
+  if (!objects.ok()) return Fail("the controller at " + config->server + ": " + objects.status().message());
+  lab::LabOptions o;
+  o.name = a.name;
+  o.state_dir = a.state_dir;
+  o.agent_exe = SelfExe();
+  for (const std::string& p : a.paths) o.manifest_paths.push_back(Absolute(p));
+  o.controller = config->server;
+  o.controller_token = config->token;
+  o.controller_ca_file = Absolute(config->tls.ca_file);
+  o.controller_token_file = Absolute(a.client.token_file);
+  o.join_token = [&client](const std::string& node) -> Result<lab::LabJoinToken> {
+    Json request{{"node", node}, {"ttlSeconds", 600}};
+    Result<ApiReply> reply = client.Send("POST", "/api/v1/join-tokens", request.dump());
+    if (!reply.ok()) return reply.status();
+    Json body = Json::parse(reply->body, nullptr, /*allow_exceptions=*/false);
+    if (reply->status != 200 || !body.is_object() || !body.contains("token")) {
+      return Status::Error(body.is_object() && body.contains("error") && body["error"].is_string()
+                               ? body["error"].get<std::string>()
+                               : "HTTP " + std::to_string(reply->status));
+    }
+    return lab::LabJoinToken{body.value("token", ""), body.value("caSha256", "")};
+  };
+  auto lab = lab::Lab::Up(*objects, o);
+  if (!lab.ok()) return Fail(lab.status().message());
+  for (const std::string& w : (*lab)->warnings()) std::cerr << "warning: " << w << "\n";
+  const auto& t = (*lab)->topology();
+  if (Status s = WaitForAgentsSynced(client, t, std::chrono::seconds(a.wait_s)); !s.ok()) {
+    return Fail("lab " + a.name + " is up but " + s.message() + "; see the agent logs in " + a.state_dir +
+                " (lab down removes it)");
+  }
+  std::cout << "lab " << a.name << " up: " << t.nodes.size() << " enforcement point(s), "
+            << t.pods.size() << " pod(s), " << t.workloads.size() << " workload(s); namespaces "
+            << t.Prefix() << "*; agents follow " << config->server
+            << " (mutual TLS), all synced; agent logs in " << a.state_dir << "\n";
+  return 0;
+}
+
 int Up(const LabArgs& a) {
-  if (a.paths.empty()) return Fail("lab up needs -f PATH");
+  if (!a.client.server.empty()) return UpWithController(a);
+  if (a.paths.empty()) return Fail("lab up needs -f PATH (or --controller URL)");
   auto loaded = LoadManifests(a.paths);
   if (!loaded.ok()) return Fail(loaded.status().message());
   lab::LabOptions o;
@@ -55,10 +160,20 @@ int Up(const LabArgs& a) {
 
 int ProbeCmd(const LabArgs& a) {
   std::vector<std::string> paths;
-  auto topology = lab::ReadState(a.name, a.state_dir, &paths);
+  lab::LabControllerRef controller;
+  auto topology = lab::ReadState(a.name, a.state_dir, &paths, &controller);
   if (!topology.ok()) return Fail(topology.status().message());
-  if (!a.paths.empty()) paths = a.paths;
-  auto engine = LoadEngine(paths);
+  PolicyInput input;
+  input.paths = a.paths.empty() ? paths : a.paths;
+  if (a.paths.empty() && !controller.server.empty()) {
+    // The model of what the agents enforce: the controller's objects.
+    input.paths.clear();
+    input.client = a.client;
+    if (input.client.server.empty()) input.client.server = controller.server;
+    if (input.client.token_file.empty()) input.client.token_file = controller.token_file;
+    if (input.client.ca_file.empty()) input.client.ca_file = controller.ca_file;
+  }
+  auto engine = LoadEngine(input);
   if (!engine.ok()) return Fail(engine.status().message());
   std::set<std::pair<Protocol, uint16_t>> targets;
   std::optional<Protocol> only;
@@ -96,7 +211,16 @@ int ProbeCmd(const LabArgs& a) {
 Action InstallLab(CLI::App& app) {
   auto a = std::make_shared<LabArgs>();
   app.add_option("verb", a->verb, "up | probe | down")->required()->check(CLI::IsMember({"up", "probe", "down"}));
-  app.add_option("-f,--filename", a->paths, "Manifests (up: required; probe: default those of up)");
+  app.add_option("-f,--filename", a->paths,
+                 "Manifests (up: required without --controller, applied to it with; probe: default "
+                 "those of up, or the controller's objects)");
+  app.add_option("--controller", a->client.server,
+                 "up: the agents follow this controller (https://HOST:PORT); probe: default the one of up");
+  app.add_option("--token-file", a->client.token_file, "With --controller: the admin token's file");
+  app.add_option("--ca-file", a->client.ca_file, "With --controller: the controller's CA (DATA_DIR/ca.crt)");
+  app.add_option("--config", a->client.config, "With --controller: client config file (as for apply)");
+  app.add_option("--wait-s", a->wait_s, "up with --controller: how long to wait for every agent's sync")
+      ->capture_default_str();
   app.add_option("--name", a->name, "Lab name; namespaces are ms-<name>-*")->capture_default_str();
   app.add_option("--state-dir", a->state_dir, "Where the lab's state file lives")->capture_default_str();
   app.add_option("--port", a->port, "probe: only this port (default: every declared port)");

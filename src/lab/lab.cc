@@ -21,6 +21,17 @@ namespace fs = std::filesystem;
 namespace {
 
 std::string StatePath(const std::string& dir, const std::string& name) { return dir + "/" + name + ".json"; }
+// Controller-fed detached agents' --state-dir: <dir>/<lab>-agents/<node>.
+std::string AgentsDir(const std::string& dir, const std::string& name) { return dir + "/" + name + "-agents"; }
+
+// A secret for an agent, readable by root only.
+Status WriteSecret(const std::string& path, const std::string& text) {
+  int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) return Status::Error("lab: cannot write " + path);
+  bool ok = write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+  close(fd);
+  return ok ? Status::Ok() : Status::Error("lab: cannot write " + path);
+}
 
 Status Ip(std::vector<std::string> args) {
   args.insert(args.begin(), "ip");
@@ -114,6 +125,11 @@ Status Lab::WriteState(const std::vector<int>& pids) const {
   j["topology"] = topology_.ToJson();
   j["manifests"] = options_.manifest_paths;
   j["pids"] = pids;
+  if (detached_ && !options_.controller.empty()) {
+    j["controller"] = {{"server", options_.controller},
+                       {"tokenFile", options_.controller_token_file},
+                       {"caFile", options_.controller_ca_file}};
+  }
   std::ofstream f(StatePath(options_.state_dir, options_.name));
   f << j.dump(2) << "\n";
   if (!f) return Status::Error("lab: cannot write state file " + StatePath(options_.state_dir, options_.name));
@@ -358,7 +374,49 @@ Status Lab::StartDetached() {
   listeners->reset();  // the child serves; our copies of the sockets close
   pids.push_back(server);
   std::string failsafe = "tcp:" + std::to_string(UnusedTcpPort(topology_));
+  // Controller-fed: the agents' command lines, credentials asked for and
+  // written before any agent starts.
+  std::vector<std::vector<std::string>> commands;
   for (const LabNode& n : topology_.nodes) {
+    std::vector<std::string> args = {options_.agent_exe, "agent", "--node", n.name,
+                                     "--failsafe-in", failsafe, "--failsafe-out", failsafe};
+    if (options_.controller.empty()) {
+      args.insert(args.begin(), {"ip", "netns", "exec", n.netns});
+      for (const auto& p : options_.manifest_paths) {
+        args.push_back("-f");
+        args.push_back(p);
+      }
+      commands.push_back(std::move(args));
+      continue;
+    }
+    std::string dir = AgentsDir(options_.state_dir, options_.name) + "/" + n.name;
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    fs::permissions(AgentsDir(options_.state_dir, options_.name), fs::perms::owner_all, ec);
+    fs::permissions(dir, fs::perms::owner_all, ec);
+    args.insert(args.end(), {"--controller", options_.controller, "--netns", n.netns, "--state-dir", dir,
+                             "--flow-interval-s", std::to_string(options_.agent_flow_interval_s)});
+    if (options_.controller.rfind("https://", 0) == 0) {
+      if (!options_.join_token) return Status::Error("lab: an https controller needs join tokens");
+      Result<LabJoinToken> token = options_.join_token(n.name);
+      if (!token.ok()) {
+        return Status::Error("lab: join token for node " + n.name + ": " + token.status().message());
+      }
+      RETURN_IF_ERROR(WriteSecret(dir + "/join-token", token->token + "\n"));
+      args.insert(args.end(), {"--join-token-file", dir + "/join-token"});
+      if (!options_.controller_ca_file.empty()) {
+        args.insert(args.end(), {"--ca-file", options_.controller_ca_file});
+      } else {
+        args.insert(args.end(), {"--ca-sha256", token->ca_sha256});
+      }
+    } else {
+      RETURN_IF_ERROR(WriteSecret(dir + "/admin-token", options_.controller_token + "\n"));
+      args.insert(args.end(), {"--token-file", dir + "/admin-token"});
+    }
+    commands.push_back(std::move(args));
+  }
+  for (size_t i = 0; i < topology_.nodes.size(); ++i) {
+    const LabNode& n = topology_.nodes[i];
     std::string log = options_.state_dir + "/" + options_.name + "-agent-" + n.name + ".log";
     pid_t pid = fork();
     if (pid < 0) return Status::Error("lab: fork failed");
@@ -369,17 +427,10 @@ Status Lab::StartDetached() {
         dup2(fd, 1);
         dup2(fd, 2);
       }
-      std::vector<std::string> args = {"ip", "netns", "exec", n.netns, options_.agent_exe, "agent",
-                                       "--node", n.name, "--failsafe-in", failsafe,
-                                       "--failsafe-out", failsafe};
-      for (const auto& p : options_.manifest_paths) {
-        args.push_back("-f");
-        args.push_back(p);
-      }
       std::vector<char*> argv;
-      for (auto& a : args) argv.push_back(a.data());
+      for (auto& a : commands[i]) argv.push_back(a.data());
       argv.push_back(nullptr);
-      execvp("ip", argv.data());
+      execvp(argv[0], argv.data());
       _exit(127);
     }
     pids.push_back(pid);
@@ -442,7 +493,7 @@ Lab::~Lab() {
 }
 
 Result<LabTopology> ReadState(const std::string& name, const std::string& state_dir,
-                              std::vector<std::string>* manifest_paths) {
+                              std::vector<std::string>* manifest_paths, LabControllerRef* controller) {
   std::ifstream f(StatePath(state_dir, name));
   if (!f) return Status::Error("lab " + name + " is not up (no " + StatePath(state_dir, name) + ")");
   std::stringstream ss;
@@ -450,6 +501,12 @@ Result<LabTopology> ReadState(const std::string& name, const std::string& state_
   auto j = nlohmann::json::parse(ss.str(), nullptr, false);
   if (j.is_discarded()) return Status::Error("lab: corrupt state file " + StatePath(state_dir, name));
   if (manifest_paths) *manifest_paths = j.value("manifests", std::vector<std::string>{});
+  if (controller) {
+    nlohmann::json c = j.value("controller", nlohmann::json::object());
+    controller->server = c.value("server", "");
+    controller->token_file = c.value("tokenFile", "");
+    controller->ca_file = c.value("caFile", "");
+  }
   return LabTopology::FromJson(j.value("topology", nlohmann::json::object()));
 }
 
@@ -480,6 +537,7 @@ Status Sweep(const std::string& name, const std::string& state_dir) {
   }
   std::error_code ec;
   fs::remove(path, ec);
+  fs::remove_all(AgentsDir(state_dir, name), ec);  // the agents' keys and tokens
   for (const auto& e : fs::directory_iterator(state_dir, ec)) {
     std::string file = e.path().filename().string();
     if (file.rfind(name + "-agent-", 0) == 0 && file.ends_with(".log")) fs::remove(e.path(), ec);

@@ -12,12 +12,20 @@
 //  - detached (CLI): `<agent_exe> agent -f ... --node N` run through
 //    `ip netns exec`, and a forked listener process; they outlive the
 //    command and `lab down` stops them by the pids in the state file.
+//    With LabOptions::controller, each agent is instead
+//    `<agent_exe> agent --controller URL --node N --netns ms-<lab>-N ...`
+//    started in the caller's namespace: it enrolls with a join token
+//    (LabOptions::join_token) and talks mutual TLS to the controller from
+//    there, and enforces (nftables, conntrack, flow collectors) in the
+//    node's namespace; its key and certificate are kept in
+//    <state_dir>/<lab>-agents/N, removed by Sweep().
 // Every namespace is named "ms-<lab>-..." and a state file
 // <state_dir>/<lab>.json is written before anything is created, so Sweep()
 // removes everything even after a crash.
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -32,6 +40,20 @@
 #include "model/object_set.h"
 
 namespace microseg::lab {
+
+// A join token for one node's agent (POST /api/v1/join-tokens).
+struct LabJoinToken {
+  std::string token;
+  std::string ca_sha256;  // the controller CA's fingerprint, when no ca file is given
+};
+
+// The controller a detached lab's agents follow, as recorded in the state
+// file (for `lab probe`: the model comes from the same place).
+struct LabControllerRef {
+  std::string server;      // "" when the agents read manifests
+  std::string token_file;  // the admin token's file given to `lab up`, if any
+  std::string ca_file;     // the controller's CA, if given
+};
 
 struct LabOptions {
   std::string name = "lab";  // namespaces are "ms-<name>-*"
@@ -49,8 +71,16 @@ struct LabOptions {
   // status reports) instead of SetObjects(); the objects given to Up() then
   // only shape the topology. The sources' requests are made from the
   // namespace Up() was called in, so a controller on its loopback works.
+  // Detached mode too: each agent process follows the controller (see the
+  // top of the file); manifest_paths are then only recorded.
   std::string controller;  // "http://HOST:PORT"; empty: SetObjects() feeds the agents
-  std::string controller_token;
+  std::string controller_token;  // in-process; detached with http://: written for the agents
+  // Detached, https://: a join token per node, asked for before any agent
+  // starts; the agents trust controller_ca_file, else the token's fingerprint.
+  std::function<Result<LabJoinToken>(const std::string& node)> join_token;
+  std::string controller_ca_file;
+  std::string controller_token_file;  // recorded for `lab probe`
+  int agent_flow_interval_s = 2;      // detached agents' flow shipments
 };
 
 class Lab {
@@ -109,6 +139,7 @@ Status Sweep(const std::string& name, const std::string& state_dir);
 
 // The topology recorded by `lab up` (for `lab probe`).
 Result<LabTopology> ReadState(const std::string& name, const std::string& state_dir,
-                              std::vector<std::string>* manifest_paths);
+                              std::vector<std::string>* manifest_paths,
+                              LabControllerRef* controller = nullptr);
 
 }  // namespace microseg::lab
