@@ -214,7 +214,8 @@ class CliLabTest : public ::testing::Test {
   };
   Row Probe(const std::string& from, const std::string& to, CmdResult* run,
             std::vector<std::string> extra = {}) {
-    std::vector<std::string> args = LabArgs({"probe", "--port", "80", "-o", "json"});
+    std::vector<std::string> args =
+        LabArgs({"probe", "--port", "80", "-o", "json", "--from", from, "--to", to});
     args.insert(args.end(), extra.begin(), extra.end());
     *run = Microseg(args);
     auto j = nlohmann::json::parse(run->out, nullptr, false);

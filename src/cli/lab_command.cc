@@ -41,6 +41,7 @@ struct LabArgs {
   int timeout_ms = 300;
   ClientFlags client;  // --controller (as server), --token-file, --ca-file, --config
   int wait_s = 30;
+  std::vector<std::string> from, to;  // probe: only these endpoints
 };
 
 std::string SelfExe() {
@@ -191,6 +192,8 @@ int ProbeCmd(const LabArgs& a) {
   if (targets.empty() && a.port != 0) targets.insert({only.value_or(Protocol::kTCP), static_cast<uint16_t>(a.port)});
   lab::ProbeOptions po;
   po.timeout = std::chrono::milliseconds(a.timeout_ms);
+  po.from.insert(a.from.begin(), a.from.end());
+  po.to.insert(a.to.begin(), a.to.end());
   nlohmann::json all = nlohmann::json::array();
   size_t disagreements = 0;
   for (auto [proto, port] : targets) {
@@ -226,6 +229,8 @@ Action InstallLab(CLI::App& app) {
   app.add_option("--port", a->port, "probe: only this port (default: every declared port)");
   app.add_option("--protocol", a->protocol, "probe: only this protocol (TCP, UDP, SCTP)");
   app.add_option("-o,--output", a->output, "probe: text or json")->check(CLI::IsMember({"text", "json"}));
+  app.add_option("--from", a->from, "probe: only from this endpoint (ns/pod, workload/NAME); repeatable");
+  app.add_option("--to", a->to, "probe: only to this endpoint; repeatable");
   app.add_option("--timeout-ms", a->timeout_ms, "probe: per-connection timeout")->capture_default_str();
   return [a]() {
     if (geteuid() != 0) return Fail("lab needs root (network namespaces and nftables)");

@@ -165,6 +165,8 @@ ProbeTable Probe(const LabTopology& topology, const PolicyEngine& engine, Protoc
       // Same namespace (a pod to itself, two workloads of one host): the
       // flow never leaves the host's loopback, which the table accepts.
       if (from.netns == to.netns || !Listens(to, protocol, port)) continue;
+      if (!options.from.empty() && !options.from.count(from.key)) continue;
+      if (!options.to.empty() && !options.to.count(to.key)) continue;
       ProbeRow row{from.key, to.key, "", ""};
       auto src = engine.Resolve(from.key);
       auto dst = engine.Resolve(to.key);

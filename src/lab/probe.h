@@ -11,6 +11,7 @@
 #pragma once
 
 #include <chrono>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -43,6 +44,9 @@ struct ProbeTable {
 struct ProbeOptions {
   std::chrono::milliseconds timeout{300};
   int parallelism = 32;
+  // Only these sources / destinations (endpoint keys: "ns/pod",
+  // "workload/NAME"); empty: every endpoint.
+  std::set<std::string> from, to;
 };
 
 ProbeTable Probe(const LabTopology& topology, const PolicyEngine& engine, Protocol protocol,
