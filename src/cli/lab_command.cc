@@ -4,7 +4,7 @@
 //
 // `lab up --controller URL [-f PATH] [--token-file F] [--ca-file F]`: the
 // agents follow the controller instead (each `microseg agent --controller
-// URL --netns ms-<lab>-<node>`, enrolled with a join token made here through
+// URL --netns ms-<lab>-n<i>`, enrolled with a join token made here through
 // the admin API, mutual TLS from then on). The controller is the one source:
 // -f manifests are applied to it first (as `microseg apply -f`), and the
 // topology is built from its objects, so without -f the lab is whatever the

@@ -13,7 +13,7 @@
 //    `ip netns exec`, and a forked listener process; they outlive the
 //    command and `lab down` stops them by the pids in the state file.
 //    With LabOptions::controller, each agent is instead
-//    `<agent_exe> agent --controller URL --node N --netns ms-<lab>-N ...`
+//    `<agent_exe> agent --controller URL --node N --netns ms-<lab>-n<i> ...`
 //    started in the caller's namespace: it enrolls with a join token
 //    (LabOptions::join_token) and talks mutual TLS to the controller from
 //    there, and enforces (nftables, conntrack, flow collectors) in the
