@@ -135,7 +135,8 @@ int UpWithController(const LabArgs& a) {
   std::cout << "lab " << a.name << " up: " << t.nodes.size() << " enforcement point(s), "
             << t.pods.size() << " pod(s), " << t.workloads.size() << " workload(s); namespaces "
             << t.Prefix() << "*; agents follow " << config->server
-            << " (mutual TLS), all synced; agent logs in " << a.state_dir << "\n";
+            << (config->server.rfind("https://", 0) == 0 ? " (mutual TLS)" : " (admin token, plain HTTP)")
+            << ", all synced; agent logs in " << a.state_dir << "\n";
   return 0;
 }
 
