@@ -89,26 +89,18 @@ void HandleQuery(Store* store, FlowService* flows, const httplib::Request& req,
   Result<FlowQuery> query = ParseQuery(req);
   if (!query.ok()) return ReplyError(res, 400, query.status().message());
   std::unique_lock<std::mutex> serialized = flows->LockQueries();
-  Result<FlowService::Model> model = flows->ModelOf(store);
-  if (!model.ok()) return ReplyError(res, 503, model.status().message());
-  std::vector<FlowRecord> records = flows->records().Records(Now());
-  // Per request: the enricher's caches are not thread-safe, and a query
-  // reads every kept record anyway.
-  FlowEnricher enricher(model->engine.get(), model->directory.get());
-  AggregatorOptions options;
-  options.max_entries = kMaxAggregates;
-  FlowAggregator aggregator(options);
-  for (FlowRecord& r : records) aggregator.Add(enricher.Enrich(std::move(r)));
+  Result<FlowService::Aggregates> all = flows->Aggregate(store);
+  if (!all.ok()) return ReplyError(res, 503, all.status().message());
   Json items = Json::array();
-  for (const AggregatedFlow& f : QueryFlows(aggregator.Snapshot(), *query)) {
+  for (const AggregatedFlow& f : QueryFlows(all->flows, *query)) {
     items.push_back(AggregatedFlowToJson(f));
   }
   ReplyJson(res, 200,
             {{"items", std::move(items)},
-             {"totals", TotalsJson(aggregator.totals())},
-             {"records", records.size()},
-             {"folded", aggregator.folded()},
-             {"resourceVersion", std::to_string(model->revision)}});
+             {"totals", TotalsJson(all->totals)},
+             {"records", all->records},
+             {"folded", all->folded},
+             {"resourceVersion", std::to_string(all->model.revision)}});
 }
 
 void HandleIngest(FlowService* flows, const httplib::Request& req, httplib::Response& res) {
@@ -128,6 +120,21 @@ FlowService::FlowService(FlowStoreOptions options) : records_(options) {}
 FlowService::~FlowService() = default;
 
 Status FlowService::Open() { return records_.Open(Now()); }
+
+Result<FlowService::Aggregates> FlowService::Aggregate(Store* store) {
+  Result<Model> model = ModelOf(store);
+  if (!model.ok()) return model.status();
+  std::vector<FlowRecord> records = records_.Records(Now());
+  // Per query: the enricher's caches are not thread-safe, and a query reads
+  // every kept record anyway.
+  FlowEnricher enricher(model->engine.get(), model->directory.get());
+  AggregatorOptions options;
+  options.max_entries = kMaxAggregates;
+  FlowAggregator aggregator(options);
+  for (FlowRecord& r : records) aggregator.Add(enricher.Enrich(std::move(r)));
+  return Aggregates{*model, aggregator.Snapshot(), aggregator.totals(), aggregator.folded(),
+                    records.size()};
+}
 
 Result<FlowService::Model> FlowService::ModelOf(Store* store) {
   Result<Snapshot> all = store->List({});

@@ -12,7 +12,9 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <vector>
 
+#include "flow/flow_aggregator.h"
 #include "flow/flow_store.h"
 #include "microseg/store.h"
 
@@ -47,6 +49,17 @@ class FlowService {
   // Held while a query enriches: PolicyEngine queries fill caches, so one
   // engine serves one query at a time.
   std::unique_lock<std::mutex> LockQueries() { return std::unique_lock<std::mutex>(query_mu_); }
+
+  // Every kept record, enriched against ModelOf(store) and aggregated: what
+  // GET /api/v1/flows and the map routes read. Call with LockQueries() held.
+  struct Aggregates {
+    Model model;
+    std::vector<AggregatedFlow> flows;
+    FlowTotals totals;
+    uint64_t folded = 0;
+    size_t records = 0;
+  };
+  Result<Aggregates> Aggregate(Store* store);
 
  private:
   FlowStore records_;

@@ -10,7 +10,6 @@
 #include "controller/http/ui_assets.h"
 #include "flow/dependency_map.h"
 #include "flow/endpoint_selector.h"
-#include "flow/flow_enricher.h"
 #include "flow/flow_query.h"
 #include "flow/flow_time.h"
 #include "flow/grouping.h"
@@ -20,8 +19,6 @@ namespace microseg {
 
 namespace {
 
-// As GET /api/v1/flows: aggregates a query may build before folding.
-constexpr size_t kMaxAggregates = 1'000'000;
 // Label facets offered to the UI's filter.
 constexpr size_t kMaxLabelFacets = 200;
 
@@ -74,26 +71,6 @@ Result<MapQuery> ParseMapQuery(const httplib::Request& req) {
   return q;
 }
 
-// Every kept flow record, enriched with the store's objects and aggregated,
-// as GET /api/v1/flows sees them.
-struct Aggregates {
-  FlowService::Model model;
-  std::vector<AggregatedFlow> flows;
-  size_t records = 0;
-};
-
-Result<Aggregates> AggregateAll(Store* store, FlowService* service) {
-  Result<FlowService::Model> model = service->ModelOf(store);
-  if (!model.ok()) return model.status();
-  std::vector<FlowRecord> records = service->records().Records(Now());
-  FlowEnricher enricher(model->engine.get(), model->directory.get());
-  AggregatorOptions options;
-  options.max_entries = kMaxAggregates;
-  FlowAggregator aggregator(options);
-  for (FlowRecord& r : records) aggregator.Add(enricher.Enrich(std::move(r)));
-  return Aggregates{*model, aggregator.Snapshot(), records.size()};
-}
-
 std::vector<AggregatedFlow> Filter(const std::vector<AggregatedFlow>& all, const MapQuery& q) {
   std::vector<AggregatedFlow> out;
   for (AggregatedFlow& f : QueryFlows(all, q.flows)) {
@@ -121,7 +98,7 @@ void HandleMap(Store* store, FlowService* service, const httplib::Request& req,
   Result<MapQuery> query = ParseMapQuery(req);
   if (!query.ok()) return ReplyError(res, 400, query.status().message());
   std::unique_lock<std::mutex> serialized = service->LockQueries();
-  Result<Aggregates> all = AggregateAll(store, service);
+  Result<FlowService::Aggregates> all = service->Aggregate(store);
   if (!all.ok()) return ReplyError(res, 503, all.status().message());
   Json map = DependencyMapToJson(BuildDependencyMap(Filter(all->flows, *query), query->group));
   for (Json& edge : map["edges"]) {
@@ -168,7 +145,7 @@ void HandleEdgeFlows(Store* store, FlowService* service, const httplib::Request&
   const std::string to = req.get_param_value("to");
   if (from.empty() || to.empty()) return ReplyError(res, 400, "from and to (node ids) are required");
   std::unique_lock<std::mutex> serialized = service->LockQueries();
-  Result<Aggregates> all = AggregateAll(store, service);
+  Result<FlowService::Aggregates> all = service->Aggregate(store);
   if (!all.ok()) return ReplyError(res, 503, all.status().message());
   Json items = Json::array();
   for (const AggregatedFlow& f : Filter(all->flows, *query)) {
