@@ -7,6 +7,7 @@
 
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -59,6 +60,13 @@ struct PolicyEngine::State {
   IdentityTable identities;
   std::unordered_map<std::string, IdentityId> pod_identity, node_identity, workload_identity;
   IpIndex ips;
+  // hostNetwork pods are their node (Kubernetes: traffic from and to them
+  // is the node's): per node name, its hostNetwork pods' keys, and their
+  // addresses owned by the node ({kNode, node, pod uid}). Kept apart from
+  // `ips` so a pod repeating its node's address (the usual case) is not a
+  // second owner of it; Resolve consults it when `ips` has no owner.
+  std::unordered_map<std::string, std::set<std::string>> host_network_pods;
+  IpIndex host_network_ips;
 
   // Selection caches are invalidated by generation: cluster-scoped policy
   // changes bump `cluster_generation`; a namespace's NetworkPolicies or
@@ -93,6 +101,9 @@ struct PolicyEngine::State {
   bool ScopeSelects(const Scope& scope, const Identity& identity) const;
   bool AdminSubjectSelects(const AdminSubject& subject, const Identity& identity) const;
 
+  // A node's addresses: its Node object's, then those of its hostNetwork
+  // pods that the Node does not list (empty when neither exists).
+  std::vector<IpAddress> NodeAddresses(const std::string& node) const;
   // The container/workload ports of the endpoint, or null.
   const std::vector<ContainerPort>* PortsOf(const Endpoint& e) const;
   Endpoint MakeEndpoint(EndpointKind kind, const std::string& key, const IpAddress& ip) const;

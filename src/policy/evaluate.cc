@@ -334,6 +334,11 @@ DirectionVerdict DirectionEvaluator::Run() {
                   who() + " is outside every enforcement point");
   }
   if (self_.identity == kNoIdentity) {
+    // A node known only from its hostNetwork pods: no Node object, no labels.
+    if (self_.kind == EndpointKind::kNode) {
+      return Decide(true, Tier::kUnenforced, "", "", "",
+                    who() + " has no Node object: no policy selects it");
+    }
     return Decide(true, Tier::kUnenforced, "", "", "",
                   who() + " uses its node's network (hostNetwork): pod policy does not select it");
   }

@@ -71,6 +71,14 @@ void PolicyEngine::Upsert(Pod pod) {
         s.identities.Join(EndpointKind::kPod, pod.namespace_name, pod.labels, false, key);
     for (const IpAddress& ip : pod.ips) s.ips.Add(ip, {EndpointKind::kPod, key, pod.uid});
   }
+  // A hostNetwork pod's addresses are its node's: node peers, node
+  // selection and the node's enforcement point cover them.
+  if (pod.host_network && !pod.node_name.empty()) {
+    s.host_network_pods[pod.node_name].insert(key);
+    for (const IpAddress& ip : pod.ips) {
+      s.host_network_ips.Add(ip, {EndpointKind::kNode, pod.node_name, pod.uid});
+    }
+  }
   s.pods.emplace(std::move(key), std::move(pod));
 }
 
@@ -82,6 +90,13 @@ bool PolicyEngine::DeletePod(const std::string& ns, const std::string& name) {
   const Pod& pod = it->second;
   if (!pod.host_network) {
     for (const IpAddress& ip : pod.ips) s.ips.Remove(ip, {EndpointKind::kPod, key, pod.uid});
+  } else if (!pod.node_name.empty()) {
+    for (const IpAddress& ip : pod.ips) {
+      s.host_network_ips.Remove(ip, {EndpointKind::kNode, pod.node_name, pod.uid});
+    }
+    auto on_node = s.host_network_pods.find(pod.node_name);
+    on_node->second.erase(key);
+    if (on_node->second.empty()) s.host_network_pods.erase(on_node);
   }
   if (auto id = s.pod_identity.find(key); id != s.pod_identity.end()) {
     s.identities.Leave(id->second, key);
@@ -250,6 +265,9 @@ Result<Endpoint> PolicyEngine::Resolve(std::string_view spec) const {
   auto first_ip = [](const std::vector<IpAddress>& ips) { return ips.front(); };
   if (auto ip = IpAddress::Parse(text)) {
     if (const IpOwner* owner = s.ips.Lookup(*ip)) return s.MakeEndpoint(owner->kind, owner->key, *ip);
+    if (const IpOwner* node = s.host_network_ips.Lookup(*ip)) {
+      return s.MakeEndpoint(EndpointKind::kNode, node->key, *ip);
+    }
     return s.MakeEndpoint(EndpointKind::kExternal, "", *ip);
   }
   auto named = [&](std::string_view prefix) -> std::optional<std::string> {
@@ -257,10 +275,12 @@ Result<Endpoint> PolicyEngine::Resolve(std::string_view spec) const {
     return std::nullopt;
   };
   if (auto name = named("node/")) {
-    auto it = s.nodes.find(*name);
-    if (it == s.nodes.end()) return Status::Error("no node named \"" + *name + "\"");
-    if (it->second.ips.empty()) return Status::Error("node " + *name + " has no address");
-    return s.MakeEndpoint(EndpointKind::kNode, *name, first_ip(it->second.ips));
+    std::vector<IpAddress> ips = s.NodeAddresses(*name);
+    if (!s.nodes.count(*name) && ips.empty()) {
+      return Status::Error("no node named \"" + *name + "\"");
+    }
+    if (ips.empty()) return Status::Error("node " + *name + " has no address");
+    return s.MakeEndpoint(EndpointKind::kNode, *name, first_ip(ips));
   }
   if (auto name = named("workload/")) {
     auto it = s.workloads.find(*name);
@@ -279,7 +299,32 @@ Result<Endpoint> PolicyEngine::Resolve(std::string_view spec) const {
     return Status::Error("pod " + key + " holds no IP" +
                          (pod.phase.empty() ? "" : " (phase " + pod.phase + ")"));
   }
+  // A hostNetwork pod is its node, at the pod's address: the same endpoint
+  // (and so the same verdict) as that address or node/NAME.
+  if (pod.host_network) {
+    if (const IpOwner* owner = s.ips.Lookup(first_ip(pod.ips))) {
+      if (owner->kind == EndpointKind::kNode) {
+        return s.MakeEndpoint(EndpointKind::kNode, owner->key, first_ip(pod.ips));
+      }
+    }
+    if (!pod.node_name.empty()) {
+      return s.MakeEndpoint(EndpointKind::kNode, pod.node_name, first_ip(pod.ips));
+    }
+  }
   return s.MakeEndpoint(EndpointKind::kPod, key, first_ip(pod.ips));
+}
+
+std::vector<IpAddress> PolicyEngine::State::NodeAddresses(const std::string& node) const {
+  std::vector<IpAddress> out;
+  if (auto it = nodes.find(node); it != nodes.end()) out = it->second.ips;
+  auto on_node = host_network_pods.find(node);
+  if (on_node == host_network_pods.end()) return out;
+  for (const std::string& key : on_node->second) {
+    for (const IpAddress& ip : pods.at(key).ips) {
+      if (std::find(out.begin(), out.end(), ip) == out.end()) out.push_back(ip);
+    }
+  }
+  return out;
 }
 
 const Pod* PolicyEngine::FindPod(const std::string& key) const {
@@ -330,10 +375,9 @@ std::vector<Endpoint> PolicyEngine::LocalEndpoints(const std::string& node_name)
     if (w.unmanaged || w.host != node_name) continue;
     for (const IpAddress& ip : w.ips) out.push_back(s.MakeEndpoint(EndpointKind::kWorkload, name, ip));
   }
-  if (auto it = s.nodes.find(node_name); it != s.nodes.end()) {
-    for (const IpAddress& ip : it->second.ips) {
-      out.push_back(s.MakeEndpoint(EndpointKind::kNode, node_name, ip));
-    }
+  // The node with its hostNetwork pods' addresses: they are the node's.
+  for (const IpAddress& ip : s.NodeAddresses(node_name)) {
+    out.push_back(s.MakeEndpoint(EndpointKind::kNode, node_name, ip));
   }
   std::sort(out.begin(), out.end(), [](const Endpoint& a, const Endpoint& b) {
     return std::tie(a.kind, a.name, a.ip) < std::tie(b.kind, b.name, b.ip);

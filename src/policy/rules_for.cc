@@ -26,9 +26,13 @@ void AddMembers(const State& s, const Identity& identity, PeerSet* out) {
   }
   for (const std::string& key : identity.members) {
     const std::vector<IpAddress>* ips = nullptr;
+    std::vector<IpAddress> node_ips;  // with its hostNetwork pods' addresses
     switch (identity.kind) {
       case EndpointKind::kPod: ips = &s.pods.at(key).ips; break;
-      case EndpointKind::kNode: ips = &s.nodes.at(key).ips; break;
+      case EndpointKind::kNode:
+        node_ips = s.NodeAddresses(key);
+        ips = &node_ips;
+        break;
       case EndpointKind::kWorkload: ips = &s.workloads.at(key).ips; break;
       case EndpointKind::kExternal: break;
     }

@@ -99,7 +99,7 @@ ObjectSet PolicyEngine::SpanFor(const std::string& node_name) const {
           keys.namespaces.insert(identity.namespace_name);
           break;
         case EndpointKind::kNode:
-          if (s.nodes.at(member).ips.empty()) continue;
+          if (s.NodeAddresses(member).empty()) continue;
           keys.nodes.insert(member);
           break;
         case EndpointKind::kWorkload:
@@ -108,6 +108,16 @@ ObjectSet PolicyEngine::SpanFor(const std::string& node_name) const {
           break;
         case EndpointKind::kExternal: break;
       }
+    }
+  }
+  // A node's hostNetwork pods carry addresses of the node: the agent's
+  // engine needs them to know every address of a local or peer node.
+  for (const std::string& node : keys.nodes) {
+    auto on_node = s.host_network_pods.find(node);
+    if (on_node == s.host_network_pods.end()) continue;
+    for (const std::string& key : on_node->second) {
+      keys.pods.insert(key);
+      keys.namespaces.insert(s.pods.at(key).namespace_name);
     }
   }
   // Selection of a namespace-scoped policy never looks outside the
