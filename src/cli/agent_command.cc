@@ -37,6 +37,7 @@
 #include "controller/pki/identity.h"
 #include "controller/pki/pem.h"
 #include "controller/pki/secure_file.h"
+#include "cli/agent_failsafe.h"
 #include "cli/dataplane_commands.h"
 #include "common/ip.h"
 #include "dataplane/nft/libnftables_executor.h"
@@ -60,8 +61,8 @@ struct AgentArgs {
   std::string node;
   int poll_ms = 500;
   int log_group = 100;
-  std::vector<std::string> failsafe_in = {"tcp:22", "tcp:9443"};
-  std::vector<std::string> failsafe_out = {"udp:53", "tcp:6443"};
+  std::vector<std::string> failsafe_in = DefaultFailsafeInbound();
+  std::vector<std::string> failsafe_out;  // empty: DefaultFailsafeOutbound(controller)
   bool once = false;
   bool no_flows = false;
   int flow_interval_s = 10;
@@ -201,8 +202,9 @@ Action InstallAgent(CLI::App& app) {
       ->capture_default_str();
   app.add_option("--failsafe-in", a->failsafe_in, "Host ports always open inbound, PROTO:PORT")
       ->capture_default_str();
-  app.add_option("--failsafe-out", a->failsafe_out, "Host ports always open outbound, PROTO:PORT")
-      ->capture_default_str();
+  app.add_option("--failsafe-out", a->failsafe_out,
+                 "Host ports always open outbound, PROTO:PORT (default: udp:53, tcp:6443 and "
+                 "the --controller URL's port, tcp:7443 without --controller)");
   app.add_flag("--once", a->once, "Sync once and exit");
   app.add_flag("--no-flows", a->no_flows,
                "With --controller: do not collect and ship flow records (conntrack, NFLOG)")
@@ -220,8 +222,12 @@ Action InstallAgent(CLI::App& app) {
     options.node = a->node;
     options.poll_interval = std::chrono::milliseconds(a->poll_ms);
     options.plan.log_group = static_cast<uint16_t>(a->log_group);
+    // The controller's port by default: enforcing must never cut the
+    // agent's own connection to its controller.
+    const std::vector<std::string> failsafe_out =
+        a->failsafe_out.empty() ? DefaultFailsafeOutbound(a->controller) : a->failsafe_out;
     if (!ParseFailsafe(a->failsafe_in, &options.plan.failsafe_inbound) ||
-        !ParseFailsafe(a->failsafe_out, &options.plan.failsafe_outbound)) {
+        !ParseFailsafe(failsafe_out, &options.plan.failsafe_outbound)) {
       std::cerr << "error: failsafe ports are PROTO:PORT, e.g. tcp:22\n";
       return 1;
     }
