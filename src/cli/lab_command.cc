@@ -25,6 +25,7 @@
 #include "controller/client/api_client.h"
 #include "ingest/manifest_loader.h"
 #include "lab/lab.h"
+#include "lab/load_wait.h"
 #include "lab/probe.h"
 
 namespace microseg::cli {
@@ -40,9 +41,14 @@ struct LabArgs {
   std::string output = "text";
   int timeout_ms = 300;
   ClientFlags client;  // --controller (as server), --token-file, --ca-file, --config
-  int wait_s = 30;
+  int wait_s = 0;  // 0: lab::LoadScaledWait()
   std::vector<std::string> from, to;  // probe: only these endpoints
 };
+
+// --wait-s, or (0) a wait that grows with the machine's load.
+std::chrono::seconds AgentWait(const LabArgs& a) {
+  return a.wait_s > 0 ? std::chrono::seconds(a.wait_s) : lab::LoadScaledWait();
+}
 
 std::string SelfExe() {
   std::error_code ec;
@@ -106,6 +112,7 @@ int UpWithController(const LabArgs& a) {
   lab::LabOptions o;
   o.name = a.name;
   o.state_dir = a.state_dir;
+  o.agent_wait = AgentWait(a);
   o.agent_exe = SelfExe();
   for (const std::string& p : a.paths) o.manifest_paths.push_back(Absolute(p));
   o.controller = config->server;
@@ -128,7 +135,7 @@ int UpWithController(const LabArgs& a) {
   if (!lab.ok()) return Fail(lab.status().message());
   for (const std::string& w : (*lab)->warnings()) std::cerr << "warning: " << w << "\n";
   const auto& t = (*lab)->topology();
-  if (Status s = WaitForAgentsSynced(client, t, std::chrono::seconds(a.wait_s)); !s.ok()) {
+  if (Status s = WaitForAgentsSynced(client, t, AgentWait(a)); !s.ok()) {
     return Fail("lab " + a.name + " is up but " + s.message() + "; see the agent logs in " + a.state_dir +
                 " (lab down removes it)");
   }
@@ -148,6 +155,7 @@ int Up(const LabArgs& a) {
   lab::LabOptions o;
   o.name = a.name;
   o.state_dir = a.state_dir;
+  o.agent_wait = AgentWait(a);
   o.agent_exe = SelfExe();
   for (const std::string& p : a.paths) o.manifest_paths.push_back(std::filesystem::absolute(p).string());
   auto lab = lab::Lab::Up(loaded->objects, o);
@@ -223,7 +231,10 @@ Action InstallLab(CLI::App& app) {
   app.add_option("--token-file", a->client.token_file, "With --controller: the admin token's file");
   app.add_option("--ca-file", a->client.ca_file, "With --controller: the controller's CA (DATA_DIR/ca.crt)");
   app.add_option("--config", a->client.config, "With --controller: client config file (as for apply)");
-  app.add_option("--wait-s", a->wait_s, "up with --controller: how long to wait for every agent's sync")
+  app.add_option("--wait-s", a->wait_s,
+                 "up: how long to wait for every agent's first apply (with --controller: sync); "
+                 "default 0: 20 s times the load per CPU (/proc/loadavg, nproc), at most 300 s")
+      ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
   app.add_option("--name", a->name, "Lab name; namespaces are ms-<name>-*")->capture_default_str();
   app.add_option("--state-dir", a->state_dir, "Where the lab's state file lives")->capture_default_str();

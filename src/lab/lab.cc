@@ -13,6 +13,8 @@
 #include <sstream>
 
 #include "dataplane/nft/libnftables_executor.h"
+#include "lab/detach.h"
+#include "lab/load_wait.h"
 #include "lab/netns.h"
 
 namespace microseg::lab {
@@ -21,6 +23,10 @@ namespace fs = std::filesystem;
 namespace {
 
 std::string StatePath(const std::string& dir, const std::string& name) { return dir + "/" + name + ".json"; }
+// The detached listener server's stdout and stderr.
+std::string ListenersLog(const std::string& dir, const std::string& name) {
+  return dir + "/" + name + "-listeners.log";
+}
 // Controller-fed detached agents' --state-dir: <dir>/<lab>-agents/<node>.
 std::string AgentsDir(const std::string& dir, const std::string& name) { return dir + "/" + name + "-agents"; }
 
@@ -363,16 +369,16 @@ Status Lab::StartDetached() {
   auto listeners = Listeners::Open(topology_, &warnings);
   if (!listeners.ok()) return listeners.status();
   warnings_.insert(warnings_.end(), warnings.begin(), warnings.end());
-  pid_t server = fork();
-  if (server < 0) return Status::Error("lab: fork failed");
-  if (server == 0) {
-    setsid();
+  std::error_code dir_error;  // WriteState below reports a missing directory
+  fs::create_directories(options_.state_dir, dir_error);
+  Listeners* serve = listeners->get();
+  auto server = SpawnDetached(ListenersLog(options_.state_dir, options_.name), [serve] {
     signal(SIGINT, SIG_IGN);
-    (*listeners)->Serve();
-    _exit(0);
-  }
+    serve->Serve();
+  });
   listeners->reset();  // the child serves; our copies of the sockets close
-  pids.push_back(server);
+  if (!server.ok()) return server.status();
+  pids.push_back(*server);
   std::string failsafe = "tcp:" + std::to_string(UnusedTcpPort(topology_));
   // Controller-fed: the agents' command lines, credentials asked for and
   // written before any agent starts.
@@ -418,25 +424,21 @@ Status Lab::StartDetached() {
   for (size_t i = 0; i < topology_.nodes.size(); ++i) {
     const LabNode& n = topology_.nodes[i];
     std::string log = options_.state_dir + "/" + options_.name + "-agent-" + n.name + ".log";
-    pid_t pid = fork();
-    if (pid < 0) return Status::Error("lab: fork failed");
-    if (pid == 0) {
-      setsid();
-      int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-      if (fd >= 0) {
-        dup2(fd, 1);
-        dup2(fd, 2);
-      }
+    std::vector<std::string>& command = commands[i];
+    auto pid = SpawnDetached(log, [&command] {
       std::vector<char*> argv;
-      for (auto& a : commands[i]) argv.push_back(a.data());
+      for (auto& a : command) argv.push_back(a.data());
       argv.push_back(nullptr);
       execvp(argv[0], argv.data());
       _exit(127);
-    }
-    pids.push_back(pid);
+    });
+    if (!pid.ok()) return pid.status();
+    pids.push_back(*pid);
   }
   RETURN_IF_ERROR(WriteState(pids));
-  return WaitForDetachedAgents(pids, std::chrono::seconds(20));
+  std::chrono::milliseconds wait = options_.agent_wait;
+  if (wait.count() <= 0) wait = LoadScaledWait();
+  return WaitForDetachedAgents(pids, wait);
 }
 
 // `lab up` returns only once every node enforces: a probe right after it
@@ -538,6 +540,7 @@ Status Sweep(const std::string& name, const std::string& state_dir) {
   std::error_code ec;
   fs::remove(path, ec);
   fs::remove_all(AgentsDir(state_dir, name), ec);  // the agents' keys and tokens
+  fs::remove(ListenersLog(state_dir, name), ec);
   for (const auto& e : fs::directory_iterator(state_dir, ec)) {
     std::string file = e.path().filename().string();
     if (file.rfind(name + "-agent-", 0) == 0 && file.ends_with(".log")) fs::remove(e.path(), ec);

@@ -12,6 +12,8 @@
 //  - detached (CLI): `<agent_exe> agent -f ... --node N` run through
 //    `ip netns exec`, and a forked listener process; they outlive the
 //    command and `lab down` stops them by the pids in the state file.
+//    They hold none of the caller's stdio: their stdout and stderr go to
+//    <state_dir>/<lab>-agent-<node>.log and <state_dir>/<lab>-listeners.log.
 //    With LabOptions::controller, each agent is instead
 //    `<agent_exe> agent --controller URL --node N --netns ms-<lab>-n<i> ...`
 //    started in the caller's namespace: it enrolls with a join token
@@ -81,6 +83,9 @@ struct LabOptions {
   std::string controller_ca_file;
   std::string controller_token_file;  // recorded for `lab probe`
   int agent_flow_interval_s = 2;      // detached agents' flow shipments
+  // Detached: how long Up() waits for every agent's first apply; zero:
+  // LoadScaledWait() (20 s times the load per CPU, at most 300 s).
+  std::chrono::milliseconds agent_wait{0};
 };
 
 class Lab {

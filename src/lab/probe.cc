@@ -37,17 +37,20 @@ uint16_t NextSourcePort() {
 // One connection attempt from `from`'s namespace and address to `to`. The
 // source is bound: a host holds several addresses (its workloads', its
 // fabric IP) and the flow must come from the one the model checks.
-bool Connect(const LabEndpoint& from, const LabEndpoint& to, Protocol protocol, uint16_t port,
-             std::chrono::milliseconds timeout) {
+// Only a connection attempt observes anything: when the probe cannot even
+// make its socket (no SCTP in this kernel, so no listener either), the
+// pair is not observable rather than denied.
+const char* Connect(const LabEndpoint& from, const LabEndpoint& to, Protocol protocol, uint16_t port,
+                    std::chrono::milliseconds timeout) {
   int fd;
   {
     ScopedNetns in(from.netns);
-    if (!in.status().ok()) return false;
+    if (!in.status().ok()) return kNotObservable;
     int type = protocol == Protocol::kUDP ? SOCK_DGRAM : SOCK_STREAM;
     fd = socket(AF_INET, type | SOCK_NONBLOCK | SOCK_CLOEXEC,
                 protocol == Protocol::kSCTP ? IPPROTO_SCTP : 0);
   }
-  if (fd < 0) return false;
+  if (fd < 0) return kNotObservable;
   sockaddr_in src{};
   src.sin_family = AF_INET;
   inet_pton(AF_INET, from.ip.c_str(), &src.sin_addr);
@@ -58,7 +61,7 @@ bool Connect(const LabEndpoint& from, const LabEndpoint& to, Protocol protocol, 
   }
   if (!bound) {
     close(fd);
-    return false;
+    return kNotObservable;
   }
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
@@ -89,7 +92,7 @@ bool Connect(const LabEndpoint& from, const LabEndpoint& to, Protocol protocol, 
     }
   }
   close(fd);
-  return ok;
+  return ok ? "allow" : "deny";
 }
 
 }  // namespace
@@ -97,9 +100,14 @@ bool Connect(const LabEndpoint& from, const LabEndpoint& to, Protocol protocol, 
 std::vector<ProbeRow> ProbeTable::Disagreements() const {
   std::vector<ProbeRow> out;
   for (const ProbeRow& r : rows) {
-    if (!r.agrees()) out.push_back(r);
+    if (r.observable() && !r.agrees()) out.push_back(r);
   }
   return out;
+}
+
+size_t ProbeTable::NotObservable() const {
+  return static_cast<size_t>(
+      std::count_if(rows.begin(), rows.end(), [](const ProbeRow& r) { return !r.observable(); }));
 }
 
 nlohmann::json ProbeTable::ToJson() const {
@@ -135,7 +143,11 @@ std::string ProbeTable::ToText() const {
       for (const auto& t : tos) {
         auto it = cell.find({f, t});
         std::string v = it == cell.end() ? "-" : observed ? it->second->observed : it->second->model;
-        std::string mark = v == "allow" ? "." : v == "deny" ? "X" : v == "would-deny" ? "w" : "-";
+        std::string mark = v == "allow"        ? "."
+                           : v == "deny"         ? "X"
+                           : v == "would-deny"   ? "w"
+                           : v == kNotObservable ? "?"
+                                                 : "-";
         s += mark + std::string(w - 1, ' ');
       }
       s += "\n";
@@ -144,7 +156,12 @@ std::string ProbeTable::ToText() const {
   };
   std::string out = table("observed", true) + "\n" + table("model", false);
   auto dis = Disagreements();
-  out += "\n" + std::to_string(dis.size()) + " disagreement(s)\n";
+  out += "\n" + std::to_string(dis.size()) + " disagreement(s)";
+  if (size_t unseen = NotObservable(); unseen > 0) {
+    out += ", " + std::to_string(unseen) + " pair(s) not observable (?: the probe cannot make a " +
+           std::string(ProtocolName(protocol)) + " socket here), left out";
+  }
+  out += "\n";
   for (const ProbeRow& r : dis) {
     out += "  " + r.from + " -> " + r.to + ": observed " + r.observed + ", model " + r.model + "\n";
   }
@@ -183,9 +200,8 @@ ProbeTable Probe(const LabTopology& topology, const PolicyEngine& engine, Protoc
     workers.emplace_back([&] {
       for (size_t i; (i = next++) < table.rows.size();) {
         ProbeRow& r = table.rows[i];
-        bool ok = Connect(endpoints[pairs[i].first], endpoints[pairs[i].second], protocol, port,
-                          options.timeout);
-        r.observed = ok ? "allow" : "deny";
+        r.observed = Connect(endpoints[pairs[i].first], endpoints[pairs[i].second], protocol, port,
+                             options.timeout);
       }
     });
   }

@@ -4,7 +4,9 @@
 // flow (PolicyEngine::Check).
 //
 // TCP/SCTP: a connect that completes within the timeout is "allow". UDP: a
-// datagram echoed back within the timeout (sent twice) is "allow". Pairs
+// datagram echoed back within the timeout (sent twice) is "allow". A probe
+// that cannot make its socket (SCTP where the kernel has none) is "not
+// observable" and counts neither way. Pairs
 // whose destination does not listen on the port, and pairs in one namespace
 // (a pod to itself, two workloads of one host: the flow never leaves the
 // host), are left out.
@@ -22,10 +24,15 @@
 
 namespace microseg::lab {
 
+// What a probe saw when it could not try the connection at all (no socket
+// of that protocol in this kernel): neither allow nor deny.
+inline constexpr char kNotObservable[] = "not-observable";
+
 struct ProbeRow {
   std::string from, to;
-  std::string observed;  // "allow" | "deny"
+  std::string observed;  // "allow" | "deny" | kNotObservable
   std::string model;     // Verdict::Name(): "allow" | "deny" | "would-deny"
+  bool observable() const { return observed != kNotObservable; }
   bool agrees() const { return observed == (model == "deny" ? "deny" : "allow"); }
 };
 
@@ -34,7 +41,10 @@ struct ProbeTable {
   Protocol protocol = Protocol::kTCP;
   std::vector<ProbeRow> rows;  // sorted by (from, to)
 
+  // Observable rows whose observation differs from the model; rows not
+  // observable are left out of agreement (counted by NotObservable).
   std::vector<ProbeRow> Disagreements() const;
+  size_t NotObservable() const;
   // {"port":80,"protocol":"TCP","rows":[{"from":..,"to":..,"observed":..,"model":..}]}
   nlohmann::json ToJson() const;
   // Truth tables (observed | model) and the disagreements, for people.

@@ -108,13 +108,18 @@ LabTopology PlanTopology(const std::string& lab_name, const ObjectSet& objects) 
   for (const Pod& p : objects.pods) pods.push_back(&p);
   std::sort(pods.begin(), pods.end(), [](const Pod* a, const Pod* b) { return a->Key() < b->Key(); });
   int j = 0;
+  std::vector<std::pair<const Pod*, const IpAddress*>> host_network;  // with the IPv4 probed
   for (const Pod* p : pods) {
     const IpAddress* v4 = nullptr;
     for (const IpAddress& ip : p->ips) {
       if (ip.is_v4() && !v4) v4 = &ip;
     }
-    if (p->node_name.empty() || !v4 || p->host_network || !p->HoldsIps()) {
-      t.skipped.push_back(p->Key() + ": needs spec.nodeName, an IPv4 pod IP, and no hostNetwork");
+    if (p->node_name.empty() || !v4 || !p->HoldsIps()) {
+      t.skipped.push_back(p->Key() + ": needs spec.nodeName and an IPv4 pod IP");
+      continue;
+    }
+    if (p->host_network) {
+      host_network.push_back({p, v4});
       continue;
     }
     LabPod lp;
@@ -133,6 +138,15 @@ LabTopology PlanTopology(const std::string& lab_name, const ObjectSet& objects) 
     LabWorkload lw{"workload/" + w->name, host.name, host.netns, "", V4(w->ips), Ports(w->ports)};
     host.ips.insert(host.ips.end(), lw.ips.begin(), lw.ips.end());
     t.workloads.push_back(std::move(lw));
+  }
+  // A hostNetwork pod is its node: it listens in the node's namespace, on
+  // its address, which the node holds (usually already: a Node's own IP).
+  for (const auto& [p, v4] : host_network) {
+    LabNode& host = *std::find_if(t.nodes.begin(), t.nodes.end(),
+                                  [&](const LabNode& n) { return n.name == p->node_name; });
+    std::string ip = v4->ToString();
+    if (std::find(host.ips.begin(), host.ips.end(), ip) == host.ips.end()) host.ips.push_back(ip);
+    t.workloads.push_back({p->Key(), host.name, host.netns, "", {ip}, Ports(p->ports)});
   }
   int k = 0;
   for (const Workload* w : unmanaged) {

@@ -12,6 +12,9 @@
 //                     forwarded here.
 //   ms-<lab>-p<j>     one per pod: eth0 holds the pod's IP, default route via
 //                     169.254.1.1 (proxy ARP on the node side, as Calico does)
+//                     A hostNetwork pod lives here too: its address is
+//                     the node's (added when the Node does not list it)
+//                     and its listeners are the node namespace's.
 //   ms-<lab>-u<k>     one per `unmanaged: true` workload: its addresses and
 //                     listeners, no agent (a peer, never enforced)
 // Every address that lives behind a fabric member has a /32 route via that
@@ -53,8 +56,11 @@ struct LabNode {
   std::vector<std::string> ips;  // its own: the Node's and its workloads' IPv4 addresses
 };
 
+// An endpoint with no namespace of its own on an enforcement point (a
+// hosted workload, or a hostNetwork pod in its node's namespace), or an
+// unmanaged workload in its own.
 struct LabWorkload {
-  std::string key;   // "workload/NAME", as PolicyEngine::Resolve names it
+  std::string key;   // "workload/NAME" or a hostNetwork pod's "ns/name", as Resolve names it
   std::string host;  // the LabNode that enforces it; "" when unmanaged
   std::string netns;  // the host's namespace, or its own ms-<lab>-u<k>
   std::string fabric_ip;  // unmanaged only: its own veth on the fabric
@@ -75,7 +81,7 @@ struct LabTopology {
   std::string fabric_netns;
   std::vector<LabNode> nodes;
   std::vector<LabPod> pods;  // sorted by key
-  std::vector<LabWorkload> workloads;  // sorted by key
+  std::vector<LabWorkload> workloads;  // and hostNetwork pods; sorted by key
   std::vector<std::string> skipped;  // "x/d: no spec.nodeName"
 
   std::string Prefix() const { return "ms-" + name + "-"; }
