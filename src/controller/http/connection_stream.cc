@@ -36,9 +36,11 @@ void AddressOf(const sockaddr_storage& addr, std::string* ip, int* port) {
 
 ConnectionStream::ConnectionStream(int fd, SSL* ssl, size_t max_request_bytes,
                                    std::chrono::milliseconds request_timeout,
-                                   std::chrono::milliseconds write_timeout)
+                                   std::chrono::milliseconds write_timeout,
+                                   const std::atomic<int>* listener)
     : fd_(fd),
       ssl_(ssl),
+      listener_(listener),
       max_request_bytes_(max_request_bytes),
       request_timeout_(request_timeout),
       write_timeout_(write_timeout),
@@ -52,9 +54,9 @@ void ConnectionStream::BeginRequest() {
 bool ConnectionStream::WaitUntil(short events, Clock::time_point deadline) const {
   for (;;) {
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
-    if (left.count() <= 0) return false;
+    if (left.count() <= 0 || *listener_ < 0) return false;
     pollfd p{fd_, events, 0};
-    int n = ::poll(&p, 1, static_cast<int>(std::min<int64_t>(left.count(), 1000)));
+    int n = ::poll(&p, 1, static_cast<int>(std::min<int64_t>(left.count(), 200)));
     if (n > 0) return true;  // ready, or an error the next call reports
     if (n < 0 && errno != EINTR) return false;
   }

@@ -15,6 +15,7 @@
 #include <httplib.h>
 #include <openssl/ssl.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <string>
@@ -25,10 +26,12 @@ class ConnectionStream : public httplib::Stream {
  public:
   using Clock = std::chrono::steady_clock;
 
-  // `fd` stays owned by the caller; `ssl` (may be null) too.
+  // `fd` stays owned by the caller; `ssl` (may be null) too. Waits end
+  // early once `*listener` (the server's listening socket) is -1: the
+  // server is stopping.
   ConnectionStream(int fd, SSL* ssl, size_t max_request_bytes,
                    std::chrono::milliseconds request_timeout,
-                   std::chrono::milliseconds write_timeout);
+                   std::chrono::milliseconds write_timeout, const std::atomic<int>* listener);
 
   // Arms the deadline and the byte cap for the next request.
   void BeginRequest();
@@ -58,6 +61,7 @@ class ConnectionStream : public httplib::Stream {
 
   const int fd_;
   SSL* const ssl_;
+  const std::atomic<int>* const listener_;
   const size_t max_request_bytes_;
   const std::chrono::milliseconds request_timeout_;
   const std::chrono::milliseconds write_timeout_;

@@ -1,6 +1,8 @@
 #include "controller/http/hardened_server.h"
 
+#include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -17,6 +19,24 @@ namespace {
 // once even while every admitted one holds a worker.
 constexpr size_t kTurnAwayWorkers = 4;
 constexpr size_t kMaxRequestsPerConnection = 100;
+
+// A refused body may still be arriving: closing at once would answer it
+// with a reset, which can destroy the response before the client reads it.
+// So: end our side, then discard what comes, within bounds.
+void LingeringClose(int sock) {
+  ::shutdown(sock, SHUT_WR);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+  char buffer[16384];
+  for (size_t drained = 0; drained < (1 << 20);) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    pollfd p{sock, POLLIN, 0};
+    if (left.count() <= 0 || ::poll(&p, 1, static_cast<int>(left.count())) <= 0) return;
+    const ssize_t n = ::recv(sock, buffer, sizeof buffer, MSG_DONTWAIT);
+    if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) return;
+    if (n > 0) drained += static_cast<size_t>(n);
+  }
+}
 
 class BacklogControl {
  public:
@@ -65,7 +85,7 @@ class Hardened final : public Base, public BacklogControl {
       if (ssl == nullptr || SSL_set_fd(ssl.get(), sock) != 1) return false;
     }
     ConnectionStream stream(sock, ssl.get(), limits_.max_body_bytes + kRequestHeaderAllowance,
-                            limits_.request_timeout, limits_.write_timeout);
+                            limits_.request_timeout, limits_.write_timeout, &this->svr_sock_);
     CurrentConnectionScope scope(&stream);
     if (ssl != nullptr && !stream.Handshake()) return false;
     SSL* peer = ssl.get();
@@ -79,7 +99,11 @@ class Hardened final : public Base, public BacklogControl {
                                   [peer](httplib::Request& req) { req.ssl = peer; });
       if (!ret || closed || stream.must_close()) break;
     }
-    if (ssl != nullptr && ret) SSL_shutdown(ssl.get());
+    if (stream.over_cap() || (stream.must_close() && !stream.timed_out())) {
+      LingeringClose(sock);
+    } else if (ssl != nullptr && ret) {
+      SSL_shutdown(ssl.get());
+    }
     return ret;
   }
 
