@@ -39,7 +39,7 @@ class ConnectionGate {
   const size_t max_total_;
   const size_t max_per_ip_;
   mutable std::mutex mu_;
-  size_t total_ = 0;                     // guarded by mu_
+  size_t total_ = 0;                      // guarded by mu_
   std::map<std::string, size_t> per_ip_;  // guarded by mu_; no zero entries
 };
 

@@ -139,7 +139,8 @@ class Controller::Impl {
     limits.request_timeout = std::chrono::milliseconds(options.request_timeout_ms);
     limits.idle_timeout = std::chrono::milliseconds(options.idle_timeout_ms);
     limits.max_connections = static_cast<size_t>(std::max(1, options.threads));
-    limits.max_connections_per_ip = static_cast<size_t>(std::max(1, options.max_connections_per_ip));
+    limits.max_connections_per_ip =
+        static_cast<size_t>(std::max(1, options.max_connections_per_ip));
     return limits;
   }
 

@@ -34,8 +34,8 @@ inline constexpr size_t kRequestHeaderAllowance = 64 << 10;
 
 // A plain server when `setup_tls` is empty, else an SSLServer whose context
 // `setup_tls` configures. Check is_valid().
-std::unique_ptr<httplib::Server> MakeHardenedServer(
-    const ServerLimits& limits, std::function<bool(SSL_CTX&)> setup_tls);
+std::unique_ptr<httplib::Server> MakeHardenedServer(const ServerLimits& limits,
+                                                    std::function<bool(SSL_CTX&)> setup_tls);
 
 // Deepens the accept backlog of a bound hardened server (httplib binds with
 // 5, which drops the SYNs of a burst of clients); a no-op for others.

@@ -372,7 +372,7 @@ TEST_F(HostileClientTest, DatabasesOfAnOlderReleaseAreNarrowed) {
 // A TLS 1.2 handshake offering only `ciphers`; the suite agreed, or "".
 std::string Tls12Handshake(int port, const char* ciphers) {
   std::unique_ptr<SSL_CTX, decltype(&SSL_CTX_free)> ctx(SSL_CTX_new(TLS_client_method()),
-                                                         SSL_CTX_free);
+                                                        SSL_CTX_free);
   SSL_CTX_set_max_proto_version(ctx.get(), TLS1_2_VERSION);
   SSL_CTX_set_security_level(ctx.get(), 0);  // let the client offer old suites
   if (SSL_CTX_set_cipher_list(ctx.get(), ciphers) != 1) return "bad cipher list";
