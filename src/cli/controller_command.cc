@@ -23,8 +23,24 @@ Action InstallController(CLI::App& app) {
   app.add_option("--store", options->store, "sqlite, or etcd://HOST:PORT,... (etcd v3)")
       ->capture_default_str();
   app.add_option("--max-body-bytes", options->max_body_bytes,
-                 "Larger request bodies are refused with 413")
+                 "Larger request bodies (chunked too) are refused with 413")
       ->capture_default_str();
+  app.add_option("--max-connections", options->threads,
+                 "Connections served at once (each agent's watch holds one); more are closed")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  app.add_option("--max-connections-per-ip", options->max_connections_per_ip,
+                 "Of those, from one client IP address")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  app.add_option("--request-timeout-ms", options->request_timeout_ms,
+                 "The TLS handshake and each request (headers and body) must arrive within this")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  app.add_option("--idle-timeout-ms", options->idle_timeout_ms,
+                 "A connection without a request for this long is closed")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
   app.add_option("--event-retention", options->event_retention,
                  "sqlite: revisions of watch history kept")
       ->capture_default_str()

@@ -2,6 +2,7 @@
 
 #include <httplib.h>
 
+#include <algorithm>
 #include <charconv>
 #include <chrono>
 #include <condition_variable>
@@ -11,6 +12,7 @@
 
 #include "controller/http/agent_handlers.h"
 #include "controller/http/api_handlers.h"
+#include "controller/http/connection_stream.h"
 #include "controller/http/controller_tls.h"
 #include "controller/http/data_dir.h"
 #include "controller/http/flow_handlers.h"
@@ -53,7 +55,7 @@ class Controller::Impl {
                                 .max_age_seconds = options.flow_max_age_seconds,
                                 .path = options.data_dir + "/flows.db"}),
         tls_(std::move(tls)),
-        server_holder_(MakeServer(tls_.get())),
+        server_holder_(MakeServer(tls_.get(), Limits(options))),
         server_(*server_holder_),
         authorizer_(token_, store_.get(), &stopping_) {}
 
@@ -63,19 +65,22 @@ class Controller::Impl {
     std::string host;
     MICROSEG_RETURN_IF_ERROR(ParseListenAddress(options_.listen, &host, &port_));
     if (!server_.is_valid()) return Status::Error("TLS: cannot set up the HTTPS server");
-    const int threads = options_.threads;
-    server_.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
-    server_.set_payload_max_length(options_.max_body_bytes);
-    server_.set_keep_alive_timeout(1);
-    server_.set_read_timeout(10, 0);
+    // Limits (threads, deadlines, body cap) are the hardened server's.
     server_.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+      if (BodyTooLarge(req, res)) return httplib::Server::HandlerResponse::Handled;
       return Authorize(req, res) ? httplib::Server::HandlerResponse::Unhandled
                                  : httplib::Server::HandlerResponse::Handled;
     });
     server_.set_error_handler([](const httplib::Request&, httplib::Response& res) {
+      // A read the connection's stream refused: httplib says 400.
+      if (const ConnectionStream* stream = CurrentConnection()) {
+        if (stream->over_cap()) res.status = 413;
+        if (stream->timed_out()) res.status = 408;
+      }
       if (!res.body.empty()) return;  // a handler's own JSON error
       std::string message = res.status == 413   ? "request body too large"
                             : res.status == 404 ? "no such route"
+                            : res.status == 408 ? "request not received in time"
                                                 : "HTTP " + std::to_string(res.status);
       ReplyError(res, res.status, message);
     });
@@ -99,6 +104,7 @@ class Controller::Impl {
     } else if (!server_.bind_to_port(host, port_)) {
       return Status::Error("--listen " + options_.listen + ": cannot bind");
     }
+    DeepenAcceptBacklog(&server_);
     host_ = host;
     thread_ = std::thread([this] { server_.listen_after_bind(); });
     // Server::stop() is a no-op until the loop runs; wait for it.
@@ -125,6 +131,36 @@ class Controller::Impl {
   void Wait() {
     std::unique_lock<std::mutex> lock(mu_);
     stopped_cv_.wait(lock, [this] { return stopped_; });
+  }
+
+  static ServerLimits Limits(const ControllerOptions& options) {
+    ServerLimits limits;
+    limits.max_body_bytes = options.max_body_bytes;
+    limits.request_timeout = std::chrono::milliseconds(options.request_timeout_ms);
+    limits.idle_timeout = std::chrono::milliseconds(options.idle_timeout_ms);
+    limits.max_connections = static_cast<size_t>(std::max(1, options.threads));
+    limits.max_connections_per_ip =
+        static_cast<size_t>(std::max(1, options.max_connections_per_ip));
+    return limits;
+  }
+
+  // A declared Content-Length over the cap is refused before any body is
+  // read (before authentication too: nothing is disclosed); the body still
+  // on the wire ends the connection.
+  bool BodyTooLarge(const httplib::Request& req, httplib::Response& res) const {
+    if (!req.has_header("Content-Length")) return false;
+    const std::string value = req.get_header_value("Content-Length");
+    uint64_t length = 0;
+    auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), length);
+    const bool parsed = ec == std::errc() && ptr == value.data() + value.size();
+    if (parsed && length <= options_.max_body_bytes) return false;
+    if (ConnectionStream* stream = CurrentConnection()) stream->CloseAfterResponse();
+    if (parsed || ec == std::errc::result_out_of_range) {
+      ReplyError(res, 413, "request body too large");
+    } else {
+      ReplyError(res, 400, "invalid Content-Length");
+    }
+    return true;
   }
 
   bool Authorize(const httplib::Request& req, httplib::Response& res) {

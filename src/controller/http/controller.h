@@ -32,9 +32,16 @@ struct ControllerOptions {
   std::string listen = "127.0.0.1:7443";  // HOST:PORT; port 0 picks a free one
   std::string data_dir;                   // required: token, lock, and state.db for sqlite
   std::string store = "sqlite";           // or "etcd://HOST:PORT,..."
-  size_t max_body_bytes = 8 << 20;        // larger requests get 413
+  size_t max_body_bytes = 8 << 20;        // larger requests get 413 (chunked too)
   int64_t event_retention = 100000;       // sqlite: revisions of watch history kept
-  int threads = 64;                       // server threads (each watch holds one)
+  // Connections served at once (each watch holds one); more are closed on
+  // accept. At least 1.
+  int threads = 64;
+  int max_connections_per_ip = 16;  // of `threads`, from one client IP; at least 1
+  // The TLS handshake and each request (headers and body) must arrive
+  // within this, however slowly the client sends; then the connection closes.
+  int64_t request_timeout_ms = 30'000;
+  int64_t idle_timeout_ms = 5'000;  // a connection with no request this long is closed
   // Flow records agents ship (DIR/flows.db, whichever store): retention.
   size_t flow_max_records = 500'000;
   int64_t flow_max_age_seconds = 24 * 3600;

@@ -23,9 +23,9 @@ Result<std::unique_ptr<ControllerTls>> LoadControllerTls(
   return tls;
 }
 
-std::unique_ptr<httplib::Server> MakeServer(const ControllerTls* tls) {
-  if (tls == nullptr) return std::make_unique<httplib::Server>();
-  return std::make_unique<httplib::SSLServer>([tls](SSL_CTX& ctx) {
+std::unique_ptr<httplib::Server> MakeServer(const ControllerTls* tls, const ServerLimits& limits) {
+  if (tls == nullptr) return MakeHardenedServer(limits, nullptr);
+  return MakeHardenedServer(limits, [tls](SSL_CTX& ctx) {
     return pki::ConfigureServerContext(&ctx, tls->server, tls->ca->cert()).ok();
   });
 }

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "controller/http/hardened_server.h"
 #include "controller/pki/certificate_authority.h"
 #include "controller/pki/join_tokens.h"
 
@@ -27,8 +28,8 @@ Result<std::unique_ptr<ControllerTls>> LoadControllerTls(const std::string& data
                                                          const std::string& listen_host,
                                                          const std::vector<std::string>& extra_names);
 
-// An httplib::SSLServer configured from `tls`, or a plain httplib::Server
-// when `tls` is null. Check is_valid().
-std::unique_ptr<httplib::Server> MakeServer(const ControllerTls* tls);
+// A hardened server (hardened_server.h) within `limits`: HTTPS configured
+// from `tls`, or plain HTTP when `tls` is null. Check is_valid().
+std::unique_ptr<httplib::Server> MakeServer(const ControllerTls* tls, const ServerLimits& limits);
 
 }  // namespace microseg

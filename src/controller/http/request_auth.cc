@@ -1,6 +1,8 @@
 #include "controller/http/request_auth.h"
 
+#include <cctype>
 #include <sstream>
+#include <string_view>
 
 #include "controller/api/apply_request.h"
 #include "controller/http/data_dir.h"
@@ -16,6 +18,20 @@ namespace {
 constexpr char kAgentRules[] =
     "an agent may only read its own span, watch for changes, and post its own status, flows and "
     "host Workload";
+
+// "Bearer TOKEN" -> TOKEN. The scheme is case-insensitive (RFC 7235
+// 2.1); one or more spaces follow it.
+bool BearerToken(const std::string& header, std::string* token) {
+  constexpr std::string_view kScheme = "bearer";
+  if (header.size() <= kScheme.size() || header[kScheme.size()] != ' ') return false;
+  for (size_t i = 0; i < kScheme.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(header[i])) != kScheme[i]) return false;
+  }
+  const size_t start = header.find_first_not_of(' ', kScheme.size());
+  if (start == std::string::npos) return false;
+  *token = header.substr(start);
+  return true;
+}
 
 bool IsPublic(const httplib::Request& req) {
   return (req.method == "GET" && (req.path == "/healthz" || req.path == "/api/v1/ca")) ||
@@ -165,11 +181,9 @@ bool AgentMayPostBody(const httplib::Request& req, httplib::Response& res) {
 bool RequestAuthorizer::Authorize(const httplib::Request& req, httplib::Response& res) const {
   if (IsPublic(req)) return true;
   const std::string header = req.get_header_value("Authorization");
-  const std::string prefix = "Bearer ";
   if (!header.empty()) {
-    if (header.rfind(prefix, 0) == 0 && TokensEqual(header.substr(prefix.size()), admin_token_)) {
-      return true;
-    }
+    std::string token;
+    if (BearerToken(header, &token) && TokensEqual(token, admin_token_)) return true;
     res.set_header("WWW-Authenticate", "Bearer");
     ReplyError(res, 401, "invalid token");
     return false;

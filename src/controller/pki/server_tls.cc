@@ -48,8 +48,13 @@ Status ConfigureServerContext(SSL_CTX* ctx, const Credentials& server, X509* ca)
       SSL_CTX_use_PrivateKey(ctx, server.key.get()) != 1 || SSL_CTX_check_private_key(ctx) != 1) {
     return Status::Error(OpenSslError("TLS: server certificate"));
   }
+  // TLS 1.2: only AEAD suites with forward secrecy (no CBC, no SHA-1 MACs,
+  // no static RSA). TLS 1.3's suites all qualify and stay OpenSSL's.
+  if (SSL_CTX_set_cipher_list(ctx, kTls12Ciphers) != 1) {
+    return Status::Error(OpenSslError("TLS: cipher list"));
+  }
   SSL_CTX_set_options(ctx, SSL_OP_NO_COMPRESSION | SSL_OP_NO_SESSION_RESUMPTION_ON_RENEGOTIATION |
-                               SSL_OP_NO_RENEGOTIATION);
+                               SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
   // Client certificates: asked for, checked against the CA alone (not the
   // system's roots), optional.
   X509_STORE* store = X509_STORE_new();
