@@ -54,6 +54,9 @@ class EtcdStore final : public Store {
   Result<std::unique_ptr<WatchStream>> Watch(int64_t after_revision) override;
   std::string Describe() const override;
 
+  // For tests that choose the member calls start at.
+  EtcdGateway& gateway_for_test() { return gateway_; }
+
  private:
   class Stream;
 
