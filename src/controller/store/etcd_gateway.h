@@ -1,8 +1,8 @@
 // EtcdGateway: calls etcd v3's JSON gRPC gateway (POST /v3/kv/range, ...)
 // over plain HTTP, failing over between the members of a cluster.
 //
-// A call goes to the member that answered last. Read calls a request that
-// changes nothing, so any failure moves it to the next member, round after
+// A call goes to the member that answered last. Read sends requests that
+// change nothing, so any failure moves one to the next member, round after
 // round with backoff, until one answers or `retry_for` has passed (a member
 // that is down, paused or cut off from the leader does not fail a read).
 // Write sends a request at most once: it moves on only when the connection
