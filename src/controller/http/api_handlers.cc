@@ -21,8 +21,8 @@ constexpr int kOutcomeUnknown = 504;    // the write may or may not have been st
 void ReplyCommitError(httplib::Response& res, const Status& status) {
   if (IsCommitOutcomeUnknown(status)) {
     return ReplyError(res, kOutcomeUnknown,
-                      status.message() + " (it may or may not have been stored; repeating the "
-                                         "request is safe)");
+                      status.message() +
+                          " (it may or may not have been stored; repeating the request is safe)");
   }
   ReplyError(res, kStoreUnavailable, status.message() + " (nothing was stored)");
 }

@@ -21,9 +21,13 @@ class FailingStore final : public Store {
     if (!failure_.ok()) return failure_;
     return inner_->Commit(mutations);
   }
-  Result<std::optional<StoredObject>> Get(const ObjectKey& key) override { return inner_->Get(key); }
+  Result<std::optional<StoredObject>> Get(const ObjectKey& key) override {
+    return inner_->Get(key);
+  }
   Result<Snapshot> List(const ListOptions& options) override { return inner_->List(options); }
-  Result<std::unique_ptr<WatchStream>> Watch(int64_t after) override { return inner_->Watch(after); }
+  Result<std::unique_ptr<WatchStream>> Watch(int64_t after) override {
+    return inner_->Watch(after);
+  }
   std::string Describe() const override { return inner_->Describe(); }
 
   Status failure_;  // set before requests are made

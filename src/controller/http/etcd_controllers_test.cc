@@ -91,9 +91,9 @@ TEST(EtcdControllersTest, AnApplyWhoseTxnReplyIsLostIsAnsweredAsStored) {
   ControllerOptions options;
   options.listen = "127.0.0.1:0";
   options.data_dir = dir.path();
-  options.store = "etcd://127.0.0.1:" + std::to_string((*proxy)->port()) + ",127.0.0.1:" +
-                  std::to_string((*cluster)->client_port(1)) + ",127.0.0.1:" +
-                  std::to_string((*cluster)->client_port(2));
+  options.store = "etcd://127.0.0.1:" + std::to_string((*proxy)->port()) +
+                  ",127.0.0.1:" + std::to_string((*cluster)->client_port(1)) +
+                  ",127.0.0.1:" + std::to_string((*cluster)->client_port(2));
   auto controller = Controller::Start(options);
   ASSERT_TRUE(controller.ok()) << controller.status().message();
   ApiClient client((*controller)->url(), (*controller)->token());
@@ -104,7 +104,7 @@ TEST(EtcdControllersTest, AnApplyWhoseTxnReplyIsLostIsAnsweredAsStored) {
   auto applied = client.Apply(pod);
   EXPECT_EQ((*proxy)->lost(), 1);
   auto got = client.Get("pod", "web", "shop");
-  ASSERT_TRUE(got.ok()) << got.status().message();  // it is stored...
+  ASSERT_TRUE(got.ok()) << got.status().message();          // it is stored...
   ASSERT_TRUE(applied.ok()) << applied.status().message();  // ...so it must say so
   EXPECT_EQ((*applied)["objects"][0]["result"], "created");
   EXPECT_EQ((*got)["metadata"]["resourceVersion"], (*applied)["resourceVersion"]);

@@ -139,9 +139,8 @@ void ExpectOutcomeMatchesStore(Store* store, const ObjectKey& key, const std::st
     EXPECT_EQ((*stored)->json, json);
     EXPECT_EQ((*stored)->resource_version, outcome->revision);
   } else if (!IsCommitOutcomeUnknown(outcome.status())) {
-    EXPECT_FALSE(stored->has_value())
-        << key.ToString() << " reported not stored (" << outcome.status().message()
-        << "), is stored";
+    EXPECT_FALSE(stored->has_value()) << key.ToString() << " reported not stored ("
+                                      << outcome.status().message() << "), is stored";
   }
 }
 

@@ -69,16 +69,16 @@ Result<nlohmann::json> EtcdGateway::Attempt(size_t index, const std::string& pat
   httplib::Result res = client.Post(path, body, "application/json");
   const std::string where = "etcd " + path + ": " + endpoint.ToString() + ": ";
   if (!res) {
-    *failure = res.error() == httplib::Error::Connection ? EtcdFailure::kUnsent
-                                                         : EtcdFailure::kUnknown;
+    *failure =
+        res.error() == httplib::Error::Connection ? EtcdFailure::kUnsent : EtcdFailure::kUnknown;
     return Status::Error(where + httplib::to_string(res.error()));
   }
   nlohmann::json reply = nlohmann::json::parse(res->body, nullptr, /*allow_exceptions=*/false);
   // A 4xx is etcd refusing the request before acting on it (gRPC
   // InvalidArgument, FailedPrecondition, ...); 5xx ("request timed out",
   // "leader changed") may come after the proposal was made.
-  *failure = res->status >= 400 && res->status < 500 ? EtcdFailure::kRejected
-                                                     : EtcdFailure::kUnknown;
+  *failure =
+      res->status >= 400 && res->status < 500 ? EtcdFailure::kRejected : EtcdFailure::kUnknown;
   if (reply.is_discarded() || !reply.is_object()) {
     return Status::Error(where + "HTTP " + std::to_string(res->status) + ": unreadable reply");
   }
@@ -105,8 +105,8 @@ Result<nlohmann::json> EtcdGateway::Read(const std::string& path, const nlohmann
     }
     if (!EtcdBackoff(deadline, &backoff)) {
       return Status::Error("no etcd member answered for " +
-                           std::to_string(timeouts_.retry_for.count()) + " ms (last: " +
-                           last.message() + ")");
+                           std::to_string(timeouts_.retry_for.count()) +
+                           " ms (last: " + last.message() + ")");
     }
   }
 }

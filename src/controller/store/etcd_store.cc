@@ -5,8 +5,8 @@
 #include <algorithm>
 #include <condition_variable>
 #include <cstdlib>
-#include <iostream>
 #include <deque>
+#include <iostream>
 #include <mutex>
 #include <thread>
 
@@ -210,8 +210,8 @@ Result<std::unique_ptr<EtcdStore>> EtcdStore::Open(const std::string& spec,
   Result<std::vector<EtcdEndpoint>> endpoints = ParseEtcdEndpoints(spec);
   if (!endpoints.ok()) return endpoints.status();
   std::unique_ptr<EtcdStore> store(new EtcdStore(std::move(*endpoints), prefix, options.timeouts));
-  const auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(
-      options.open_wait * LoadPerCore());
+  const auto wait =
+      std::chrono::duration_cast<std::chrono::milliseconds>(options.open_wait * LoadPerCore());
   const auto deadline = std::chrono::steady_clock::now() + wait;
   std::chrono::milliseconds backoff(100);
   bool logged = false;

@@ -1,6 +1,7 @@
 #include "controller/testing/etcd_cluster.h"
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <httplib.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -11,9 +12,8 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cstring>
-#include <fcntl.h>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <sstream>
 #include <thread>
@@ -59,7 +59,8 @@ std::chrono::milliseconds ScaledByLoad(std::chrono::milliseconds base) {
   double load = 0;
   unsigned cores = std::max(1u, std::thread::hardware_concurrency());
   double factor = getloadavg(&load, 1) == 1 ? std::max(1.0, load / cores) : 1.0;
-  return std::chrono::milliseconds(static_cast<int64_t>(static_cast<double>(base.count()) * factor));
+  return std::chrono::milliseconds(
+      static_cast<int64_t>(static_cast<double>(base.count()) * factor));
 }
 
 Result<std::unique_ptr<EtcdCluster>> EtcdCluster::Start(int members, const std::string& dir,

@@ -30,8 +30,9 @@ void EtcdProxy::Handle(const httplib::Request& req, httplib::Response& res) {
     res.set_content(R"({"error":"proxy: member unreachable","code":14})", "application/json");
     return;
   }
-  const bool write = req.path == "/v3/kv/txn" && (req.body.find("\"compare\"") != std::string::npos ||
-                                                  req.body.find("request_put") != std::string::npos);
+  const bool write =
+      req.path == "/v3/kv/txn" && (req.body.find("\"compare\"") != std::string::npos ||
+                                   req.body.find("request_put") != std::string::npos);
   int left = lose_.load();
   while (write && left > 0 && !lose_.compare_exchange_weak(left, left - 1)) {
   }
