@@ -20,9 +20,9 @@ constexpr int kOutcomeUnknown = 504;    // the write may or may not have been st
 // is stored is "unchanged", a delete of what is gone a 404).
 void ReplyCommitError(httplib::Response& res, const Status& status) {
   if (IsCommitOutcomeUnknown(status)) {
-    return ReplyError(res, kOutcomeUnknown,
-                      status.message() +
-                          " (it may or may not have been stored; repeating the request is safe)");
+    return ReplyError(
+        res, kOutcomeUnknown,
+        status.message() + " (it may or may not have been stored; repeating the request is safe)");
   }
   ReplyError(res, kStoreUnavailable, status.message() + " (nothing was stored)");
 }
