@@ -19,6 +19,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/status.h"
@@ -98,13 +99,21 @@ class WatchStream {
   virtual Result<WatchBatch> Next(std::chrono::milliseconds max_wait) = 0;
 };
 
+// The start of the message of a Commit error whose outcome is unknown.
+inline constexpr std::string_view kCommitOutcomeUnknown = "commit outcome unknown: ";
+
+inline bool IsCommitOutcomeUnknown(const Status& status) {
+  return !status.ok() && status.message().starts_with(kCommitOutcomeUnknown);
+}
+
 class Store {
  public:
   virtual ~Store() = default;
 
   // Applies every mutation or none, as one revision. A key may appear at
-  // most once. Errors mean nothing was written, except that an error from
-  // an unreachable store leaves the outcome unknown (as with any database).
+  // most once. An error means nothing was written, except one for which
+  // IsCommitOutcomeUnknown holds: the commit was sent and the store could
+  // not say whether it applied (it may still apply).
   virtual Result<CommitResult> Commit(const std::vector<Mutation>& mutations) = 0;
 
   virtual Result<std::optional<StoredObject>> Get(const ObjectKey& key) = 0;

@@ -12,7 +12,20 @@ namespace microseg {
 
 namespace {
 
-constexpr int kStoreUnavailable = 503;
+constexpr int kStoreUnavailable = 503;  // nothing was written
+constexpr int kOutcomeUnknown = 504;    // the write may or may not have been stored
+
+// The reply to a failed Commit: 503 means nothing was written; 504 that the
+// store could not say (repeating the request is then safe: an apply of what
+// is stored is "unchanged", a delete of what is gone a 404).
+void ReplyCommitError(httplib::Response& res, const Status& status) {
+  if (IsCommitOutcomeUnknown(status)) {
+    return ReplyError(
+        res, kOutcomeUnknown,
+        status.message() + " (it may or may not have been stored; repeating the request is safe)");
+  }
+  ReplyError(res, kStoreUnavailable, status.message() + " (nothing was stored)");
+}
 
 Json KeyJson(const ObjectKey& key, const char* result) {
   Json out{{"kind", key.kind}, {"name", key.name}, {"result", result}};
@@ -87,7 +100,7 @@ void HandleApply(Store* store, const httplib::Request& req, httplib::Response& r
     }
   }
   Result<CommitResult> commit = store->Commit(mutations);
-  if (!commit.ok()) return ReplyError(res, kStoreUnavailable, commit.status().message());
+  if (!commit.ok()) return ReplyCommitError(res, commit.status());
   ReplyJson(res, 200,
             {{"resourceVersion", std::to_string(commit->revision)},
              {"objects", std::move(results)},
@@ -96,7 +109,7 @@ void HandleApply(Store* store, const httplib::Request& req, httplib::Response& r
 
 void ReplyDeleted(Store* store, const std::vector<Mutation>& mutations, httplib::Response& res) {
   Result<CommitResult> commit = store->Commit(mutations);
-  if (!commit.ok()) return ReplyError(res, kStoreUnavailable, commit.status().message());
+  if (!commit.ok()) return ReplyCommitError(res, commit.status());
   if (commit->missing) {
     std::string message = commit->missing->ToString() + " not found";
     if (mutations.size() > 1) message += "; nothing was deleted";

@@ -1,5 +1,6 @@
 // Two controllers on one etcd cluster serve the same state, and a watch on
-// one sees applies made through the other.
+// one sees applies made through the other. An apply whose txn applied but
+// whose reply etcd lost is answered as stored, and repeating it is a no-op.
 #include <gtest/gtest.h>
 
 #include <thread>
@@ -7,12 +8,14 @@
 #include "controller/client/api_client.h"
 #include "controller/http/controller.h"
 #include "controller/testing/etcd_cluster.h"
+#include "controller/testing/etcd_proxy.h"
 #include "controller/testing/temp_dir.h"
 
 namespace microseg {
 namespace {
 
 using testing::EtcdCluster;
+using testing::EtcdProxy;
 using testing::TempDir;
 
 TEST(EtcdControllersTest, TwoControllersServeTheSameState) {
@@ -74,6 +77,42 @@ TEST(EtcdControllersTest, TwoControllersServeTheSameState) {
   EXPECT_EQ(gone.status().message(), "Pod shop/web not found");
   a.reset();
   b.reset();
+}
+
+TEST(EtcdControllersTest, AnApplyWhoseTxnReplyIsLostIsAnsweredAsStored) {
+  if (!EtcdCluster::Available()) GTEST_SKIP() << "etcd is not installed";
+  TempDir etcd_dir, dir;
+  auto cluster = EtcdCluster::Start(3, etcd_dir.path());
+  ASSERT_TRUE(cluster.ok()) << cluster.status().message();
+  // Member 0, which the controller's store talks to first, behind a proxy
+  // that loses the reply to the txn after etcd applied it.
+  auto proxy = EtcdProxy::Start((*cluster)->client_port(0));
+  ASSERT_TRUE(proxy.ok()) << proxy.status().message();
+  ControllerOptions options;
+  options.listen = "127.0.0.1:0";
+  options.data_dir = dir.path();
+  options.store = "etcd://127.0.0.1:" + std::to_string((*proxy)->port()) +
+                  ",127.0.0.1:" + std::to_string((*cluster)->client_port(1)) +
+                  ",127.0.0.1:" + std::to_string((*cluster)->client_port(2));
+  auto controller = Controller::Start(options);
+  ASSERT_TRUE(controller.ok()) << controller.status().message();
+  ApiClient client((*controller)->url(), (*controller)->token());
+  const std::vector<ManifestSource> pod = {
+      {"pod.yaml", "apiVersion: v1\nkind: Pod\nmetadata: {namespace: shop, name: web}\n"}};
+
+  (*proxy)->LoseWriteReplies(1);
+  auto applied = client.Apply(pod);
+  EXPECT_EQ((*proxy)->lost(), 1);
+  auto got = client.Get("pod", "web", "shop");
+  ASSERT_TRUE(got.ok()) << got.status().message();          // it is stored...
+  ASSERT_TRUE(applied.ok()) << applied.status().message();  // ...so it must say so
+  EXPECT_EQ((*applied)["objects"][0]["result"], "created");
+  EXPECT_EQ((*got)["metadata"]["resourceVersion"], (*applied)["resourceVersion"]);
+
+  auto again = client.Apply(pod);  // what a client that got no answer does
+  ASSERT_TRUE(again.ok()) << again.status().message();
+  EXPECT_EQ((*again)["objects"][0]["result"], "unchanged");
+  controller->reset();
 }
 
 }  // namespace

@@ -2,7 +2,9 @@
 
 #include <httplib.h>
 
+#include <algorithm>
 #include <charconv>
+#include <thread>
 
 namespace microseg {
 
@@ -47,38 +49,86 @@ int64_t EtcdInt(const nlohmann::json& object, const char* key) {
   return value;
 }
 
-Result<nlohmann::json> EtcdGateway::Call(const std::string& path, const nlohmann::json& request) {
+bool EtcdBackoff(std::chrono::steady_clock::time_point deadline,
+                 std::chrono::milliseconds* backoff) {
+  auto now = std::chrono::steady_clock::now();
+  if (now >= deadline) return false;
+  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now);
+  std::this_thread::sleep_for(std::min(*backoff, left));
+  *backoff = std::min(*backoff * 2, std::chrono::milliseconds(1000));
+  return true;
+}
+
+Result<nlohmann::json> EtcdGateway::Attempt(size_t index, const std::string& path,
+                                            const std::string& body, EtcdFailure* failure) {
+  const EtcdEndpoint& endpoint = endpoints_[index];
+  httplib::Client client(endpoint.host, endpoint.port);
+  client.set_connection_timeout(std::min(timeouts_.call, std::chrono::milliseconds(1000)));
+  client.set_read_timeout(timeouts_.call);
+  client.set_write_timeout(timeouts_.call);
+  httplib::Result res = client.Post(path, body, "application/json");
+  const std::string where = "etcd " + path + ": " + endpoint.ToString() + ": ";
+  if (!res) {
+    *failure =
+        res.error() == httplib::Error::Connection ? EtcdFailure::kUnsent : EtcdFailure::kUnknown;
+    return Status::Error(where + httplib::to_string(res.error()));
+  }
+  nlohmann::json reply = nlohmann::json::parse(res->body, nullptr, /*allow_exceptions=*/false);
+  // A 4xx is etcd refusing the request before acting on it (gRPC
+  // InvalidArgument, FailedPrecondition, ...); 5xx ("request timed out",
+  // "leader changed") may come after the proposal was made.
+  *failure =
+      res->status >= 400 && res->status < 500 ? EtcdFailure::kRejected : EtcdFailure::kUnknown;
+  if (reply.is_discarded() || !reply.is_object()) {
+    return Status::Error(where + "HTTP " + std::to_string(res->status) + ": unreadable reply");
+  }
+  if (res->status != 200 || reply.contains("error")) {
+    std::string message = reply.value("message", reply.value("error", std::string()));
+    return Status::Error(where + "HTTP " + std::to_string(res->status) + ": " + message);
+  }
+  preferred_.store(index);
+  return reply;
+}
+
+Result<nlohmann::json> EtcdGateway::Read(const std::string& path, const nlohmann::json& request) {
+  const std::string body = request.dump();
+  const auto deadline = std::chrono::steady_clock::now() + timeouts_.retry_for;
+  std::chrono::milliseconds backoff(50);
+  size_t index = preferred_.load();
+  while (true) {
+    Status last;
+    for (size_t attempt = 0; attempt < endpoints_.size(); ++attempt, ++index) {
+      EtcdFailure failure;
+      Result<nlohmann::json> reply = Attempt(index % endpoints_.size(), path, body, &failure);
+      if (reply.ok() || failure == EtcdFailure::kRejected) return reply;
+      last = reply.status();
+    }
+    if (!EtcdBackoff(deadline, &backoff)) {
+      return Status::Error("no etcd member answered for " +
+                           std::to_string(timeouts_.retry_for.count()) +
+                           " ms (last: " + last.message() + ")");
+    }
+  }
+}
+
+Result<nlohmann::json> EtcdGateway::Write(const std::string& path, const nlohmann::json& request,
+                                          EtcdFailure* failure) {
   const std::string body = request.dump();
   const size_t first = preferred_.load();
-  std::string last_error;
+  Status last;
   for (size_t attempt = 0; attempt < endpoints_.size(); ++attempt) {
     const size_t index = (first + attempt) % endpoints_.size();
-    const EtcdEndpoint& endpoint = endpoints_[index];
-    httplib::Client client(endpoint.host, endpoint.port);
-    client.set_connection_timeout(1, 0);
-    client.set_read_timeout(10, 0);
-    client.set_write_timeout(10, 0);
-    httplib::Result res = client.Post(path, body, "application/json");
-    if (!res) {
-      last_error = endpoint.ToString() + ": " + httplib::to_string(res.error());
-      // Only a request that never left may go elsewhere (see the header).
-      if (res.error() == httplib::Error::Connection) continue;
-      return Status::Error("etcd " + path + ": " + last_error);
+    Result<nlohmann::json> reply = Attempt(index, path, body, failure);
+    if (reply.ok()) return reply;
+    // Only a request that never left may go elsewhere.
+    if (*failure != EtcdFailure::kUnsent) {
+      // This member could not answer for it: the next call starts elsewhere.
+      if (*failure == EtcdFailure::kUnknown) preferred_.store((index + 1) % endpoints_.size());
+      return reply.status();
     }
-    preferred_.store(index);
-    nlohmann::json reply = nlohmann::json::parse(res->body, nullptr, /*allow_exceptions=*/false);
-    if (reply.is_discarded() || !reply.is_object()) {
-      return Status::Error("etcd " + path + ": " + endpoint.ToString() + ": HTTP " +
-                           std::to_string(res->status) + ": unreadable reply");
-    }
-    if (res->status != 200 || reply.contains("error")) {
-      std::string message = reply.value("message", reply.value("error", std::string()));
-      return Status::Error("etcd " + path + ": " + endpoint.ToString() + ": HTTP " +
-                           std::to_string(res->status) + ": " + message);
-    }
-    return reply;
+    last = reply.status();
   }
-  return Status::Error("etcd " + path + ": no member reachable (last: " + last_error + ")");
+  return Status::Error(last.message() + " (no member reachable)");
 }
 
 }  // namespace microseg

@@ -4,7 +4,9 @@
 
 #include <algorithm>
 #include <condition_variable>
+#include <cstdlib>
 #include <deque>
+#include <iostream>
 #include <mutex>
 #include <thread>
 
@@ -33,6 +35,14 @@ std::string DecodeValue(const json& kv, const char* field) {
   auto it = kv.find(field);
   if (it == kv.end() || !it->is_string()) return "";
   return Base64Decode(it->get_ref<const std::string&>()).value_or("");
+}
+
+// The 1-minute load average per core, at least 1.
+double LoadPerCore() {
+  double load = 0;
+  unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+  if (getloadavg(&load, 1) != 1) return 1;
+  return std::max(1.0, load / cores);
 }
 
 }  // namespace
@@ -195,13 +205,35 @@ class EtcdStore::Stream final : public WatchStream {
 };
 
 Result<std::unique_ptr<EtcdStore>> EtcdStore::Open(const std::string& spec,
-                                                   const std::string& prefix) {
+                                                   const std::string& prefix,
+                                                   const EtcdStoreOptions& options) {
   Result<std::vector<EtcdEndpoint>> endpoints = ParseEtcdEndpoints(spec);
   if (!endpoints.ok()) return endpoints.status();
-  std::unique_ptr<EtcdStore> store(new EtcdStore(std::move(*endpoints), prefix));
-  Result<int64_t> revision = store->CurrentRevision();
-  if (!revision.ok()) return revision.status();
-  return store;
+  std::unique_ptr<EtcdStore> store(new EtcdStore(std::move(*endpoints), prefix, options.timeouts));
+  const auto wait =
+      std::chrono::duration_cast<std::chrono::milliseconds>(options.open_wait * LoadPerCore());
+  const auto deadline = std::chrono::steady_clock::now() + wait;
+  std::chrono::milliseconds backoff(100);
+  bool logged = false;
+  while (true) {
+    Result<int64_t> revision = store->CurrentRevision();
+    if (revision.ok()) {
+      if (logged) std::cerr << "etcd " << store->Describe() << ": answering\n";
+      return store;
+    }
+    if (std::chrono::steady_clock::now() >= deadline) {
+      return Status::Error("etcd " + store->Describe() + ": no answer within " +
+                           std::to_string(wait.count()) + " ms: " + revision.status().message());
+    }
+    if (!logged) {
+      // A cluster that is starting or electing a leader answers soon.
+      std::cerr << "etcd " << store->Describe() << ": not answering yet ("
+                << revision.status().message() << "); retrying for up to " << wait.count()
+                << " ms\n";
+      logged = true;
+    }
+    EtcdBackoff(deadline, &backoff);
+  }
 }
 
 std::string EtcdStore::Describe() const {
@@ -232,9 +264,55 @@ bool EtcdStore::ParseKey(const std::string& raw, ObjectKey* key) const {
 
 Result<int64_t> EtcdStore::CurrentRevision() {
   Result<json> reply =
-      gateway_.Call("/v3/kv/range", {{"key", Base64Encode(prefix_)}, {"count_only", true}});
+      gateway_.Read("/v3/kv/range", {{"key", Base64Encode(prefix_)}, {"count_only", true}});
   if (!reply.ok()) return reply.status();
   return EtcdInt((*reply)["header"], "revision");
+}
+
+Result<EtcdStore::KeysRead> EtcdStore::ReadKeys(const std::vector<Mutation>& mutations) {
+  json ranges = json::array();
+  for (const Mutation& m : mutations) {
+    ranges.push_back({{"request_range", {{"key", Base64Encode(KeyOf(m.key))}}}});
+  }
+  // A txn of ranges only writes nothing, so it may go to any member.
+  Result<json> reply = gateway_.Read("/v3/kv/txn", {{"success", ranges}});
+  if (!reply.ok()) return reply.status();
+  KeysRead read;
+  read.revision = EtcdInt((*reply)["header"], "revision");
+  const json& responses = reply->contains("responses") ? (*reply)["responses"] : json::array();
+  for (size_t i = 0; i < mutations.size(); ++i) {
+    KeyState state;
+    if (responses.is_array() && i < responses.size()) {
+      const json& range = responses[i].value("response_range", json::object());
+      auto kvs = range.find("kvs");
+      if (kvs != range.end() && kvs->is_array() && !kvs->empty()) {
+        state.mod_revision = EtcdInt((*kvs)[0], "mod_revision");
+        state.value = DecodeValue((*kvs)[0], "value");
+      }
+    }
+    read.keys.push_back(std::move(state));
+  }
+  return read;
+}
+
+json EtcdStore::Txn(const std::vector<Mutation>& mutations, const KeysRead& before) const {
+  json compare = json::array();
+  json success = json::array();
+  for (size_t i = 0; i < mutations.size(); ++i) {
+    const Mutation& m = mutations[i];
+    std::string key = Base64Encode(KeyOf(m.key));
+    // An absent key compares as mod_revision 0.
+    compare.push_back({{"key", key},
+                       {"target", "MOD"},
+                       {"result", "EQUAL"},
+                       {"mod_revision", std::to_string(before.keys[i].mod_revision)}});
+    if (m.type == Mutation::Type::kDelete) {
+      success.push_back({{"request_delete_range", {{"key", key}}}});
+    } else {
+      success.push_back({{"request_put", {{"key", key}, {"value", Base64Encode(m.json)}}}});
+    }
+  }
+  return {{"compare", compare}, {"success", success}};
 }
 
 Result<CommitResult> EtcdStore::Commit(const std::vector<Mutation>& mutations) {
@@ -245,44 +323,74 @@ Result<CommitResult> EtcdStore::Commit(const std::vector<Mutation>& mutations) {
     result.revision = *revision;
     return result;
   }
-  json compare = json::array();
-  json success = json::array();
-  for (const Mutation& m : mutations) {
-    std::string key = Base64Encode(KeyOf(m.key));
-    if (m.type == Mutation::Type::kDelete) {
-      compare.push_back(
-          {{"key", key}, {"target", "VERSION"}, {"result", "GREATER"}, {"version", "0"}});
-      success.push_back({{"request_delete_range", {{"key", key}}}});
-    } else {
-      success.push_back({{"request_put", {{"key", key}, {"value", Base64Encode(m.json)}}}});
+  const auto deadline = std::chrono::steady_clock::now() + gateway_.timeouts().retry_for;
+  std::chrono::milliseconds backoff(50);
+  // The state the first txn that may have applied was built on; set once a
+  // txn was sent without a definite answer.
+  std::optional<KeysRead> sent_on;
+  Status last;
+  while (true) {
+    Result<KeysRead> before = ReadKeys(mutations);
+    if (!before.ok()) {
+      if (!sent_on) return before.status();
+      return Status::Error(std::string(kCommitOutcomeUnknown) + before.status().message());
     }
-  }
-  Result<json> reply = gateway_.Call("/v3/kv/txn", {{"compare", compare}, {"success", success}});
-  if (!reply.ok()) return reply.status();
-  result.revision = EtcdInt((*reply)["header"], "revision");
-  if (reply->value("succeeded", false)) return result;
-  // A delete's key was missing: name the first one.
-  for (const Mutation& m : mutations) {
-    if (m.type != Mutation::Type::kDelete) continue;
-    Result<std::optional<StoredObject>> existing = Get(m.key);
-    if (!existing.ok()) return existing.status();
-    if (!existing->has_value()) {
-      result.missing = m.key;
+    bool changed = false;  // since sent_on
+    bool holds = true;     // the keys are as the mutations leave them
+    int64_t written_at = 0;
+    for (size_t i = 0; i < mutations.size(); ++i) {
+      const KeyState& now = before->keys[i];
+      if (sent_on && sent_on->keys[i].mod_revision != now.mod_revision) changed = true;
+      if (mutations[i].type == Mutation::Type::kDelete) {
+        holds = holds && now.mod_revision == 0;
+      } else {
+        holds = holds && now.mod_revision != 0 && now.value == mutations[i].json;
+        written_at = std::max(written_at, now.mod_revision);
+      }
+    }
+    // Changed to what we wrote: our txn applied (or another writer wrote
+    // the same, which leaves the same state). The old txn can no longer
+    // apply, its compare failing.
+    if (changed && holds) {
+      result.revision = written_at > 0 ? written_at : before->revision;
       return result;
     }
-  }
-  // Deleted and recreated by someone else in between; report the first.
-  for (const Mutation& m : mutations) {
-    if (m.type == Mutation::Type::kDelete) {
-      result.missing = m.key;
-      break;
+    for (size_t i = 0; i < mutations.size(); ++i) {
+      if (mutations[i].type != Mutation::Type::kDelete || before->keys[i].mod_revision != 0) {
+        continue;
+      }
+      if (sent_on) {
+        return Status::Error(std::string(kCommitOutcomeUnknown) + mutations[i].key.ToString() +
+                             " was deleted while the commit was in doubt");
+      }
+      result.revision = before->revision;
+      result.missing = mutations[i].key;
+      return result;
+    }
+    EtcdFailure failure = EtcdFailure::kUnknown;
+    Result<json> reply = gateway_.Write("/v3/kv/txn", Txn(mutations, *before), &failure);
+    if (reply.ok()) {
+      if (reply->value("succeeded", false)) {
+        result.revision = EtcdInt((*reply)["header"], "revision");
+        return result;
+      }
+      // A key changed since `before`: another writer, or our earlier txn
+      // after all. Read again and decide.
+      last = Status::Error("etcd /v3/kv/txn: the keys kept changing");
+    } else {
+      last = reply.status();
+      if (failure == EtcdFailure::kRejected && !sent_on) return last;
+      if (failure != EtcdFailure::kUnsent && !sent_on) sent_on = *before;
+    }
+    if (!EtcdBackoff(deadline, &backoff)) {
+      if (!sent_on) return last;
+      return Status::Error(std::string(kCommitOutcomeUnknown) + last.message());
     }
   }
-  return result;
 }
 
 Result<std::optional<StoredObject>> EtcdStore::Get(const ObjectKey& key) {
-  Result<json> reply = gateway_.Call("/v3/kv/range", {{"key", Base64Encode(KeyOf(key))}});
+  Result<json> reply = gateway_.Read("/v3/kv/range", {{"key", Base64Encode(KeyOf(key))}});
   if (!reply.ok()) return reply.status();
   auto kvs = reply->find("kvs");
   if (kvs == reply->end() || !kvs->is_array() || kvs->empty()) {
@@ -299,7 +407,7 @@ Result<Snapshot> EtcdStore::List(const ListOptions& options) {
     prefix += options.kind + "/";
     if (options.namespace_name) prefix += *options.namespace_name + "/";
   }
-  Result<json> reply = gateway_.Call(
+  Result<json> reply = gateway_.Read(
       "/v3/kv/range",
       {{"key", Base64Encode(prefix)}, {"range_end", Base64Encode(PrefixEnd(prefix))}});
   if (!reply.ok()) return reply.status();

@@ -83,8 +83,10 @@ class EtcdHarness : public StoreHarness {
   void Compact(std::unique_ptr<Store>*, int64_t revision) override {
     auto endpoints = ParseEtcdEndpoints(SharedCluster()->Spec());
     ASSERT_TRUE(endpoints.ok());
-    EtcdGateway gateway(*endpoints);
-    auto reply = gateway.Call("/v3/kv/compaction", {{"revision", std::to_string(revision)}});
+    EtcdGateway gateway(*endpoints, EtcdTimeouts{});
+    EtcdFailure failure;
+    auto reply =
+        gateway.Write("/v3/kv/compaction", {{"revision", std::to_string(revision)}}, &failure);
     ASSERT_TRUE(reply.ok()) << reply.status().message();
   }
 

@@ -1,6 +1,7 @@
 #include "controller/testing/etcd_cluster.h"
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <httplib.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -9,8 +10,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <sstream>
 #include <thread>
@@ -52,67 +55,84 @@ bool EtcdCluster::Available() {
   return false;
 }
 
-Result<std::unique_ptr<EtcdCluster>> EtcdCluster::Start(int members, const std::string& dir) {
+std::chrono::milliseconds ScaledByLoad(std::chrono::milliseconds base) {
+  double load = 0;
+  unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+  double factor = getloadavg(&load, 1) == 1 ? std::max(1.0, load / cores) : 1.0;
+  return std::chrono::milliseconds(
+      static_cast<int64_t>(static_cast<double>(base.count()) * factor));
+}
+
+Result<std::unique_ptr<EtcdCluster>> EtcdCluster::Start(int members, const std::string& dir,
+                                                        int running) {
+  if (running < 0 || running > members) running = members;
   std::unique_ptr<EtcdCluster> cluster(new EtcdCluster());
+  cluster->dir_ = dir;
   cluster->members_.resize(static_cast<size_t>(members));
-  std::string initial;
   for (int i = 0; i < members; ++i) {
     Member& m = cluster->members_[static_cast<size_t>(i)];
     m.client_port = FreePort();
     m.peer_port = FreePort();
-    if (!initial.empty()) initial += ",";
-    initial += "m" + std::to_string(i) + "=" + Url(m.peer_port);
+    if (!cluster->initial_cluster_.empty()) cluster->initial_cluster_ += ",";
+    cluster->initial_cluster_ += "m" + std::to_string(i) + "=" + Url(m.peer_port);
   }
-  for (int i = 0; i < members; ++i) {
-    Member& m = cluster->members_[static_cast<size_t>(i)];
-    const std::string name = "m" + std::to_string(i);
-    std::vector<std::string> args = {
-        "etcd",
-        "--name",
-        name,
-        "--data-dir",
-        dir + "/" + name,
-        "--listen-client-urls",
-        Url(m.client_port),
-        "--advertise-client-urls",
-        Url(m.client_port),
-        "--listen-peer-urls",
-        Url(m.peer_port),
-        "--initial-advertise-peer-urls",
-        Url(m.peer_port),
-        "--initial-cluster",
-        initial,
-        "--initial-cluster-state",
-        "new",
-        "--initial-cluster-token",
-        "microseg-test",
-        "--heartbeat-interval",
-        "50",
-        "--election-timeout",
-        "500",
-        "--max-txn-ops",
-        "10000",
-    };
-    std::vector<char*> argv;
-    for (std::string& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    const std::string log = dir + "/" + name + ".log";
-    posix_spawn_file_actions_addopen(&actions, 1, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    posix_spawn_file_actions_adddup2(&actions, 1, 2);
-    pid_t pid = -1;
-    int rc = posix_spawnp(&pid, "etcd", &actions, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    if (rc != 0) return Status::Error("cannot start etcd: " + std::string(strerror(rc)));
-    m.pid = pid;
+  for (int i = 0; i < running; ++i) {
+    if (Status s = cluster->Launch(i); !s.ok()) return s;
   }
-  if (Status s = cluster->WaitHealthy(20); !s.ok()) return s;
+  if (running < members) return cluster;
+  if (Status s = cluster->WaitHealthy(ScaledByLoad(std::chrono::seconds(20))); !s.ok()) return s;
   return cluster;
 }
 
-Status EtcdCluster::WaitHealthy(int seconds) const {
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
+Status EtcdCluster::Launch(int member) {
+  Member& m = members_[static_cast<size_t>(member)];
+  if (m.pid > 0) return Status::Ok();
+  const std::string name = "m" + std::to_string(member);
+  std::vector<std::string> args = {
+      "etcd",
+      "--name",
+      name,
+      "--data-dir",
+      dir_ + "/" + name,
+      "--listen-client-urls",
+      Url(m.client_port),
+      "--advertise-client-urls",
+      Url(m.client_port),
+      "--listen-peer-urls",
+      Url(m.peer_port),
+      "--initial-advertise-peer-urls",
+      Url(m.peer_port),
+      "--initial-cluster",
+      initial_cluster_,
+      "--initial-cluster-state",
+      "new",
+      "--initial-cluster-token",
+      "microseg-test",
+      "--heartbeat-interval",
+      "50",
+      "--election-timeout",
+      "500",
+      "--max-txn-ops",
+      "10000",
+  };
+  std::vector<char*> argv;
+  for (std::string& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  const std::string log = dir_ + "/" + name + ".log";
+  posix_spawn_file_actions_addopen(&actions, 1, log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
+  posix_spawn_file_actions_adddup2(&actions, 1, 2);
+  pid_t pid = -1;
+  int rc = posix_spawnp(&pid, "etcd", &actions, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  if (rc != 0) return Status::Error("cannot start etcd: " + std::string(strerror(rc)));
+  m.pid = pid;
+  return Status::Ok();
+}
+
+Status EtcdCluster::WaitHealthy(std::chrono::milliseconds wait) const {
+  auto deadline = std::chrono::steady_clock::now() + wait;
   for (const Member& m : members_) {
     while (true) {
       httplib::Client client("127.0.0.1", m.client_port);
@@ -145,6 +165,16 @@ void EtcdCluster::Kill(int member) {
   kill(m.pid, SIGKILL);
   waitpid(m.pid, nullptr, 0);
   m.pid = -1;
+}
+
+void EtcdCluster::Pause(int member) {
+  const Member& m = members_[static_cast<size_t>(member)];
+  if (m.pid > 0) kill(m.pid, SIGSTOP);
+}
+
+void EtcdCluster::Resume(int member) {
+  const Member& m = members_[static_cast<size_t>(member)];
+  if (m.pid > 0) kill(m.pid, SIGCONT);
 }
 
 EtcdCluster::~EtcdCluster() {
