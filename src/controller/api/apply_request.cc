@@ -137,7 +137,7 @@ Result<std::vector<ManifestSource>> ReadManifestSources(std::string_view body,
   if (content_type.substr(0, content_type.find(';')) != kManifestsContentType) {
     return std::vector<ManifestSource>{{source, std::string(body)}};
   }
-  Json envelope = Json::parse(body, nullptr, /*allow_exceptions=*/false);
+  Json envelope = ParseUntrustedJson(body);
   if (envelope.is_discarded()) return Status::Error("request body: invalid JSON");
   if (!envelope.is_object()) return Status::Error("request body: expected a JSON object");
   auto manifests = envelope.find("manifests");
