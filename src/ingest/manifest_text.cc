@@ -6,6 +6,7 @@
 #include "ingest/field.h"
 #include "ingest/json_text.h"
 #include "ingest/kinds.h"
+#include "ingest/known_fields.h"
 #include "ingest/yaml_to_json.h"
 
 namespace microseg {
@@ -99,6 +100,9 @@ class DocumentDecoder {
     }
     DecodedObject decoded;
     if (Status s = spec->decode(root, &decoded); !s.ok()) return fail(s);
+    // After decoding, so that a value of the wrong shape is reported as
+    // such rather than as unknown fields inside it.
+    if (Status s = CheckKnownFields(spec->kind, root); !s.ok()) return fail(s);
     Emit(std::move(decoded));
     return Status::Ok();
   }
