@@ -7,6 +7,8 @@
 #include "ingest/json_text.h"
 #include "ingest/kinds.h"
 #include "ingest/manifest_loader.h"
+#include "ingest/manifest_text.h"
+#include "ingest/object_sink.h"
 #include "ingest/yaml_to_json.h"
 
 namespace microseg {
@@ -162,6 +164,27 @@ Result<std::vector<ManifestSource>> ReadManifestSources(std::string_view body,
 
 Result<ParsedRequest> ParseApplyRequest(const std::vector<ManifestSource>& sources) {
   return Collect(sources, /*validate=*/true);
+}
+
+std::vector<std::string> ValidateApplyRequest(const std::vector<ManifestSource>& sources,
+                                              size_t* objects) {
+  std::vector<std::string> errors;
+  DecodeOptions options{&errors, /*unsupported_kind_is_error=*/true};
+  for (const ManifestSource& source : sources) {
+    ObjectSet decoded;
+    std::vector<std::string> warnings;
+    ObjectSink sink(&decoded, &warnings);
+    if (Status s = DecodeManifestText(source.text, source.source, &sink, options); !s.ok()) {
+      errors.push_back(s.message());
+    }
+  }
+  if (!errors.empty()) return errors;
+  // Every object decodes: the request's own checks decide, exactly as apply.
+  Result<ParsedRequest> parsed = ParseApplyRequest(sources);
+  if (!parsed.ok()) return {parsed.status().message()};
+  if (parsed->objects.empty()) return {"no objects to apply"};
+  if (objects != nullptr) *objects = parsed->objects.size();
+  return {};
 }
 
 Result<ParsedRequest> ParseDeleteRequest(const std::vector<ManifestSource>& sources) {
