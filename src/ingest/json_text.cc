@@ -91,6 +91,32 @@ class JsonGuard {
   std::vector<Frame> stack_;
 };
 
+// True when brackets outside strings nest deeper than kMaxNestingDepth. A
+// linear pre-scan for the parses that keep the whole tree: nlohmann's
+// callback parser rescans a list's items at each item's end, quadratic for
+// a large List, so it is used only where items are streamed out.
+bool NestsTooDeep(std::string_view text) {
+  size_t depth = 0;
+  bool in_string = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > kMaxNestingDepth) return true;
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
+    }
+  }
+  return false;
+}
+
 // Tracks where the parser is, to spot elements of the top-level "items".
 // Depths are nlohmann's: the top-level object's keys are at depth 1, the
 // elements of a list under such a key at depth 2.
@@ -128,11 +154,19 @@ class ItemSplitter {
 
 Result<Json> ParseJsonText(std::string_view text, const JsonItemHandler& on_item) {
   try {
+    if (!on_item) {
+      // Keeps the whole tree: depth by pre-scan, no callback (see NestsTooDeep).
+      if (NestsTooDeep(text)) {
+        return Status::Error("document 1: invalid JSON: nested deeper than " +
+                             std::to_string(kMaxNestingDepth) + " levels");
+      }
+      return Json::parse(text.begin(), text.end());
+    }
     JsonGuard guard(/*reject_duplicate_keys=*/true);
     ItemSplitter splitter(on_item);
     Json::parser_callback_t callback = [&](int depth, Json::parse_event_t event, Json& parsed) {
       guard(event, parsed);
-      return !on_item || splitter(depth, event, parsed);
+      return splitter(depth, event, parsed);
     };
     return Json::parse(text.begin(), text.end(), callback);
   } catch (const Json::exception& e) {
@@ -143,16 +177,8 @@ Result<Json> ParseJsonText(std::string_view text, const JsonItemHandler& on_item
 }
 
 Json ParseUntrustedJson(std::string_view text) {
-  try {
-    JsonGuard guard(/*reject_duplicate_keys=*/false);
-    Json::parser_callback_t callback = [&](int, Json::parse_event_t event, Json& parsed) {
-      guard(event, parsed);
-      return true;
-    };
-    return Json::parse(text.begin(), text.end(), callback, /*allow_exceptions=*/false);
-  } catch (const JsonRejected&) {
-    return Json(Json::value_t::discarded);
-  }
+  if (NestsTooDeep(text)) return Json(Json::value_t::discarded);
+  return Json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
 }
 
 bool LooksLikeJson(std::string_view text) {

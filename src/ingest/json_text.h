@@ -23,9 +23,10 @@ using JsonItemHandler = std::function<void(size_t index, Json& item)>;
 // top-level "items" list go to it and are left out of the result, whose
 // "items" stays an empty list. On malformed input the Status reads
 // "document 1: invalid JSON: line L, column C: ..."; nesting deeper than
-// kMaxNestingDepth and a key repeated in one object are errors too
-// ("document 1: spec.ingress: duplicate field"), as for kubectl's strict
-// validation: a repeated key would otherwise silently replace the first.
+// kMaxNestingDepth is an error too, and, when `on_item` is set (as for
+// every manifest), so is a key repeated in one object ("document 1:
+// spec.ingress: duplicate field"), as for kubectl's strict validation: a
+// repeated key would otherwise silently replace the first.
 Result<Json> ParseJsonText(std::string_view text, const JsonItemHandler& on_item);
 
 // Parses untrusted JSON that is not a manifest (a request body, a peer's
