@@ -23,6 +23,7 @@
 #include "cli/dataplane_commands.h"
 #include "cli/engine_source.h"
 #include "controller/client/api_client.h"
+#include "ingest/json_text.h"
 #include "ingest/manifest_loader.h"
 #include "lab/lab.h"
 #include "lab/load_wait.h"
@@ -123,7 +124,7 @@ int UpWithController(const LabArgs& a) {
     Json request{{"node", node}, {"ttlSeconds", 600}};
     Result<ApiReply> reply = client.Send("POST", "/api/v1/join-tokens", request.dump());
     if (!reply.ok()) return reply.status();
-    Json body = Json::parse(reply->body, nullptr, /*allow_exceptions=*/false);
+    Json body = ParseUntrustedJson(reply->body);
     if (reply->status != 200 || !body.is_object() || !body.contains("token")) {
       return Status::Error(body.is_object() && body.contains("error") && body["error"].is_string()
                                ? body["error"].get<std::string>()

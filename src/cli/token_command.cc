@@ -10,6 +10,7 @@
 #include "cli/engine_source.h"
 #include "controller/api/object_json.h"
 #include "controller/client/api_client.h"
+#include "ingest/json_text.h"
 
 namespace microseg::cli {
 
@@ -67,7 +68,7 @@ Action InstallToken(CLI::App& app) {
     if (list->parsed()) {
       Result<ApiReply> reply = client.Send("GET", "/api/v1/join-tokens");
       if (!reply.ok()) return Fail(reply.status().message());
-      Json body = Json::parse(reply->body, nullptr, /*allow_exceptions=*/false);
+      Json body = ParseUntrustedJson(reply->body);
       if (reply->status != 200 || !body.is_object() || !body.contains("items")) {
         return Fail(body.is_object() && body.contains("error") ? body["error"].dump()
                                                                : "unexpected reply");
@@ -85,7 +86,7 @@ Action InstallToken(CLI::App& app) {
     Json request{{"node", args->node}, {"ttlSeconds", *ttl}};
     Result<ApiReply> reply = client.Send("POST", "/api/v1/join-tokens", request.dump());
     if (!reply.ok()) return Fail(reply.status().message());
-    Json body = Json::parse(reply->body, nullptr, /*allow_exceptions=*/false);
+    Json body = ParseUntrustedJson(reply->body);
     if (reply->status != 200 || !body.is_object() || !body.contains("token")) {
       return Fail(body.is_object() && body.contains("error") && body["error"].is_string()
                       ? body["error"].get<std::string>()

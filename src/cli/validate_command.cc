@@ -1,10 +1,11 @@
-// `microseg validate`: load manifests exactly as an apply would.
+// `microseg validate`: the verdict an apply would give, with every error.
 #include <iostream>
 #include <memory>
 
+#include "cli/client_config.h"
 #include "cli/commands.h"
 #include "cli/engine_source.h"
-#include "ingest/manifest_loader.h"
+#include "controller/api/apply_request.h"
 
 namespace microseg::cli {
 
@@ -13,10 +14,14 @@ Action InstallValidate(CLI::App& app) {
   app.add_option("-f,--filename", *paths, "Manifest files or directories ('-' for stdin)")
       ->required();
   return [paths]() {
-    auto loaded = LoadManifests(*paths);
-    if (!loaded.ok()) return Fail(loaded.status().message());
-    for (const std::string& w : loaded->warnings) std::cerr << "warning: " << w << "\n";
-    std::cout << "valid: " << loaded->objects.size() << " objects\n";
+    // The same reading and checks as `apply`, without a controller.
+    Result<std::vector<ManifestSource>> sources = ReadManifestFiles(*paths);
+    if (!sources.ok()) return Fail(sources.status().message());
+    size_t objects = 0;
+    std::vector<std::string> errors = ValidateApplyRequest(*sources, &objects);
+    for (const std::string& error : errors) Fail(error);
+    if (!errors.empty()) return 1;
+    std::cout << "valid: " << objects << " objects\n";
     return 0;
   };
 }

@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "flow/flow_time.h"
+#include "ingest/json_text.h"
 
 // Returns the Status of `expr` when it is an error.
 #define FLOW_RETURN_IF_ERROR(expr)               \
@@ -63,7 +64,7 @@ Status ReadTime(const json& j, std::string_view name, bool required, int64_t* ou
 }  // namespace
 
 Result<FlowRecord> ParseFlowLine(std::string_view line) {
-  json j = json::parse(line, nullptr, /*allow_exceptions=*/false);
+  json j = ParseUntrustedJson(line);
   if (j.is_discarded()) return Status::Error("not valid JSON");
   if (!j.is_object()) return Status::Error("expected a JSON object");
   FlowRecord r;

@@ -38,6 +38,15 @@ TEST(FlowFileTest, Defaults) {
   EXPECT_EQ(r->node, "");
 }
 
+TEST(FlowFileTest, DeepNestingIsInvalidJson) {
+  // A flow report nested 66,000 levels: refused before anything recurses.
+  std::string deep = R"({"src": "10.0.0.1", "x": )" + std::string(66000, '[') +
+                     std::string(66000, ']') + "}";
+  auto r = ParseFlowLine(deep);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().message(), "not valid JSON");
+}
+
 TEST(FlowFileTest, ErrorsNameTheField) {
   struct Case {
     const char* line;

@@ -1,5 +1,8 @@
 #include "ingest/json_text.h"
 
+#include <unordered_set>
+#include <vector>
+
 namespace microseg {
 
 namespace {
@@ -13,6 +16,105 @@ std::string TrimJsonError(std::string what) {
   }
   if (what.rfind("parse error at ", 0) == 0) what.erase(0, 15);
   return what;
+}
+
+// Thrown from a parser callback to stop the parse; nlohmann lets it through.
+struct JsonRejected {
+  std::string message;
+};
+
+// Watches the parser's events to refuse, before the parser descends further,
+// nesting deeper than kMaxNestingDepth and (optionally) a key repeated in
+// one object. nlohmann's parser is iterative, so the only recursion
+// is in what later walks the tree; refusing here keeps that bounded.
+class JsonGuard {
+ public:
+  explicit JsonGuard(bool reject_duplicate_keys) : reject_duplicates_(reject_duplicate_keys) {}
+
+  void operator()(Json::parse_event_t event, const Json& parsed) {
+    using Event = Json::parse_event_t;
+    switch (event) {
+      case Event::object_start:
+      case Event::array_start:
+        if (stack_.size() >= kMaxNestingDepth) {
+          throw JsonRejected{"invalid JSON: nested deeper than " + std::to_string(kMaxNestingDepth) +
+                             " levels"};
+        }
+        stack_.push_back({event == Event::object_start, {}, 0, {}});
+        break;
+      case Event::key:
+        if (reject_duplicates_ && parsed.is_string()) {
+          Frame& top = stack_.back();
+          top.key = parsed.get_ref<const std::string&>();
+          if (!top.keys.insert(top.key).second) throw JsonRejected{Path() + ": duplicate field"};
+        }
+        break;
+      case Event::object_end:
+      case Event::array_end:
+        stack_.pop_back();
+        ChildDone();
+        break;
+      case Event::value:
+        ChildDone();
+        break;
+    }
+  }
+
+ private:
+  struct Frame {
+    bool object;
+    std::string key;  // objects: the key being read
+    size_t index;     // arrays: the element being read
+    std::unordered_set<std::string> keys;
+  };
+
+  void ChildDone() {
+    if (!stack_.empty() && !stack_.back().object) ++stack_.back().index;
+  }
+
+  // "spec.ingress[0].ports": where the parser is, as Field::Path spells it
+  // for plain keys.
+  std::string Path() const {
+    std::string out;
+    for (const Frame& f : stack_) {
+      if (!f.object) {
+        out += "[" + std::to_string(f.index) + "]";
+        continue;
+      }
+      if (!out.empty()) out += '.';
+      out += f.key;
+    }
+    return out;
+  }
+
+  bool reject_duplicates_;
+  std::vector<Frame> stack_;
+};
+
+// True when brackets outside strings nest deeper than kMaxNestingDepth. A
+// linear pre-scan for the parses that keep the whole tree: nlohmann's
+// callback parser rescans a list's items at each item's end, quadratic for
+// a large List, so it is used only where items are streamed out.
+bool NestsTooDeep(std::string_view text) {
+  size_t depth = 0;
+  bool in_string = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > kMaxNestingDepth) return true;
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
+    }
+  }
+  return false;
 }
 
 // Tracks where the parser is, to spot elements of the top-level "items".
@@ -52,16 +154,31 @@ class ItemSplitter {
 
 Result<Json> ParseJsonText(std::string_view text, const JsonItemHandler& on_item) {
   try {
-    if (!on_item) return Json::parse(text.begin(), text.end());
+    if (!on_item) {
+      // Keeps the whole tree: depth by pre-scan, no callback (see NestsTooDeep).
+      if (NestsTooDeep(text)) {
+        return Status::Error("document 1: invalid JSON: nested deeper than " +
+                             std::to_string(kMaxNestingDepth) + " levels");
+      }
+      return Json::parse(text.begin(), text.end());
+    }
+    JsonGuard guard(/*reject_duplicate_keys=*/true);
     ItemSplitter splitter(on_item);
-    Json::parser_callback_t callback = [&splitter](int depth, Json::parse_event_t event,
-                                                   Json& parsed) {
+    Json::parser_callback_t callback = [&](int depth, Json::parse_event_t event, Json& parsed) {
+      guard(event, parsed);
       return splitter(depth, event, parsed);
     };
     return Json::parse(text.begin(), text.end(), callback);
   } catch (const Json::exception& e) {
     return Status::Error("document 1: invalid JSON: " + TrimJsonError(e.what()));
+  } catch (const JsonRejected& e) {
+    return Status::Error("document 1: " + e.message);
   }
+}
+
+Json ParseUntrustedJson(std::string_view text) {
+  if (NestsTooDeep(text)) return Json(Json::value_t::discarded);
+  return Json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
 }
 
 bool LooksLikeJson(std::string_view text) {

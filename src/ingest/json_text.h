@@ -11,6 +11,7 @@
 
 #include "common/status.h"
 #include "ingest/field.h"
+#include "ingest/limits.h"
 
 namespace microseg {
 
@@ -21,8 +22,19 @@ using JsonItemHandler = std::function<void(size_t index, Json& item)>;
 // Parses one JSON document. When `on_item` is set, the elements of a
 // top-level "items" list go to it and are left out of the result, whose
 // "items" stays an empty list. On malformed input the Status reads
-// "document 1: invalid JSON: line L, column C: ...".
+// "document 1: invalid JSON: line L, column C: ..."; nesting deeper than
+// kMaxNestingDepth is an error too, and, when `on_item` is set (as for
+// every manifest), so is a key repeated in one object ("document 1:
+// spec.ingress: duplicate field"), as for kubectl's strict validation: a
+// repeated key would otherwise silently replace the first.
 Result<Json> ParseJsonText(std::string_view text, const JsonItemHandler& on_item);
+
+// Parses untrusted JSON that is not a manifest (a request body, a peer's
+// reply, a watch event): a discarded value (is_discarded()) when malformed
+// or nested deeper than kMaxNestingDepth. A drop-in for
+// Json::parse(text, nullptr, /*allow_exceptions=*/false), which accepts any
+// depth and so lets a small body crash whatever walks the tree recursively.
+Json ParseUntrustedJson(std::string_view text);
 
 // True when the text starts like JSON: '[', or '{' then '"' or '}'. A YAML
 // flow mapping ("{kind: Pod}") does not.

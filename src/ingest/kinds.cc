@@ -49,4 +49,13 @@ const KindSpec* FindKind(std::string_view kind) {
   return nullptr;
 }
 
+std::string SupportedKindList() {
+  std::string out;
+  for (const KindSpec& spec : kKinds) {
+    if (!out.empty()) out += ", ";
+    out += spec.kind;
+  }
+  return out;
+}
+
 }  // namespace microseg

@@ -4,6 +4,7 @@
 // alternative of DecodedObject (object_sink.h).
 #pragma once
 
+#include <string>
 #include <string_view>
 
 #include "common/status.h"
@@ -21,5 +22,8 @@ struct KindSpec {
 
 // nullptr for kinds we do not read.
 const KindSpec* FindKind(std::string_view kind);
+
+// "Namespace, Pod, ...": every supported kind, for messages.
+std::string SupportedKindList();
 
 }  // namespace microseg

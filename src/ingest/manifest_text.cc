@@ -6,6 +6,7 @@
 #include "ingest/field.h"
 #include "ingest/json_text.h"
 #include "ingest/kinds.h"
+#include "ingest/known_fields.h"
 #include "ingest/yaml_to_json.h"
 
 namespace microseg {
@@ -51,13 +52,22 @@ std::string DescribeObject(const KindSpec& spec, const Json& object) {
 // document turns out to be a List.
 class DocumentDecoder {
  public:
-  DocumentDecoder(const std::string& source, ObjectSink* sink) : source_(source), sink_(sink) {}
+  DocumentDecoder(const std::string& source, ObjectSink* sink, const DecodeOptions& options)
+      : source_(source), sink_(sink), options_(options) {}
+
+  // In collecting mode an object's error is recorded and decoding goes on.
+  Status Report(Status status) const {
+    if (status.ok() || options_.errors == nullptr) return status;
+    options_.errors->push_back(status.message());
+    return Status::Ok();
+  }
 
   // Documents count from 1.
   void StartDocument(size_t number) {
     origin_ = source_ + ": document " + std::to_string(number);
     staged_.clear();
     staged_error_ = Status::Ok();
+    staged_errors_.clear();
   }
 
   // `field` is a document root or a List's item.
@@ -75,8 +85,12 @@ class DocumentDecoder {
       Field items = field.Child("items");
       if (Status s = items.ExpectList(); !s.ok()) return Fail(s);
       MICROSEG_RETURN_IF_ERROR(
-          items.ForEachItem([&](const Field& item) { return DecodeObject(item, false); }));
+          items.ForEachItem([&](const Field& item) { return Report(DecodeObject(item, false)); }));
       return CommitStaged();
+    }
+    if (spec == nullptr && options_.unsupported_kind_is_error) {
+      return Fail(field.Error("unsupported kind " + Quote(kind) + " (supported: " +
+                              SupportedKindList() + ")"));
     }
     if (spec == nullptr) {
       Warn(origin_ + ": skipping unsupported kind " + kind);
@@ -99,6 +113,9 @@ class DocumentDecoder {
     }
     DecodedObject decoded;
     if (Status s = spec->decode(root, &decoded); !s.ok()) return fail(s);
+    // After decoding, so that a value of the wrong shape is reported as
+    // such rather than as unknown fields inside it.
+    if (Status s = CheckKnownFields(spec->kind, root); !s.ok()) return fail(s);
     Emit(std::move(decoded));
     return Status::Ok();
   }
@@ -110,8 +127,14 @@ class DocumentDecoder {
     Field document(no_document);
     Field items = document.Child("items");
     staging_ = true;
-    staged_error_ = DecodeObject(Field::DetachedItem(item, items, index), /*allow_list=*/false);
+    Status status = DecodeObject(Field::DetachedItem(item, items, index), /*allow_list=*/false);
     staging_ = false;
+    if (status.ok()) return;
+    if (options_.errors != nullptr) {
+      staged_errors_.push_back(status.message());
+    } else {
+      staged_error_ = status;
+    }
   }
 
  private:
@@ -142,6 +165,8 @@ class DocumentDecoder {
 
   Status CommitStaged() {
     if (!staged_error_.ok()) return staged_error_;
+    for (std::string& error : staged_errors_) options_.errors->push_back(std::move(error));
+    staged_errors_.clear();
     for (Staged& s : staged_) {
       if (s.object) {
         sink_->Add(std::move(*s.object), origin_);
@@ -157,18 +182,22 @@ class DocumentDecoder {
   ObjectSink* sink_;
   std::string origin_;  // "SOURCE: document N"
   bool staging_ = false;
+  const DecodeOptions& options_;
   std::vector<Staged> staged_;
   Status staged_error_;
+  std::vector<std::string> staged_errors_;  // collecting mode
 };
 
 }  // namespace
 
-Status DecodeManifestText(std::string_view text, const std::string& source, ObjectSink* sink) {
-  DocumentDecoder decoder(source, sink);
+Status DecodeManifestText(std::string_view text, const std::string& source, ObjectSink* sink,
+                          const DecodeOptions& options) {
+  DocumentDecoder decoder(source, sink, options);
   auto decode_yaml = [&](const std::vector<Json>& documents) -> Status {
     for (size_t i = 0; i < documents.size(); ++i) {
       decoder.StartDocument(i + 1);
-      MICROSEG_RETURN_IF_ERROR(decoder.DecodeObject(Field(documents[i]), /*allow_list=*/true));
+      MICROSEG_RETURN_IF_ERROR(
+          decoder.Report(decoder.DecodeObject(Field(documents[i]), /*allow_list=*/true)));
     }
     return Status::Ok();
   };
@@ -178,7 +207,9 @@ Status DecodeManifestText(std::string_view text, const std::string& source, Obje
     decoder.StartDocument(1);
     Result<Json> document =
         ParseJsonText(text, [&](size_t index, Json& item) { decoder.StageItem(index, item); });
-    if (document.ok()) return decoder.DecodeObject(Field(*document), /*allow_list=*/true);
+    if (document.ok()) {
+      return decoder.Report(decoder.DecodeObject(Field(*document), /*allow_list=*/true));
+    }
     // Not strict JSON, but maybe YAML (a trailing comma, several documents);
     // if neither, the JSON error is the one that makes sense.
     Result<std::vector<Json>> yaml = Status::Error("not tried");

@@ -8,12 +8,25 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/status.h"
 #include "ingest/object_sink.h"
 
 namespace microseg {
 
-Status DecodeManifestText(std::string_view text, const std::string& source, ObjectSink* sink);
+struct DecodeOptions {
+  // When set, an object's error is appended here and decoding goes on with
+  // the next object and document (how `validate` reports every error); the
+  // returned Status then only carries a syntax error, which ends the text.
+  // Unset: the first error is returned.
+  std::vector<std::string>* errors = nullptr;
+  // An unsupported kind is an error, as for the controller's apply, rather
+  // than a warning: "unsupported kind \"Deployment\" (supported: ...)".
+  bool unsupported_kind_is_error = false;
+};
+
+Status DecodeManifestText(std::string_view text, const std::string& source, ObjectSink* sink,
+                          const DecodeOptions& options = {});
 
 }  // namespace microseg

@@ -14,6 +14,8 @@
 #include <sstream>
 #include <unordered_map>
 
+#include "ingest/limits.h"
+
 namespace microseg {
 
 namespace {
@@ -126,7 +128,8 @@ size_t CountValues(const Json& value) {
 }
 
 // Builds one Json value per document from yaml-cpp's parser events.
-// Not recursive: nesting depth is bounded by yaml-cpp alone.
+// Not recursive, but yaml-cpp's parser is (one frame set per level), so
+// nesting is refused past kMaxNestingDepth as the parser enters it.
 class JsonBuilder : public YAML::EventHandler {
  public:
   explicit JsonBuilder(size_t value_budget) : budget_(value_budget) {}
@@ -179,6 +182,7 @@ class JsonBuilder : public YAML::EventHandler {
                        YAML::EmitterStyle::value) override {
     if (AwaitingKey()) throw ConversionError{mark, "a mapping key must be a string"};
     Charge(mark, 1);
+    CheckDepth(mark);
     stack_.push_back({Json::array(), anchor, {}, false});
   }
   void OnSequenceEnd() override { Pop(); }
@@ -187,6 +191,7 @@ class JsonBuilder : public YAML::EventHandler {
                   YAML::EmitterStyle::value) override {
     if (AwaitingKey()) throw ConversionError{mark, "a mapping key must be a string"};
     Charge(mark, 1);
+    CheckDepth(mark);
     stack_.push_back({Json::object(), anchor, {}, false});
   }
   void OnMapEnd() override { Pop(); }
@@ -209,8 +214,22 @@ class JsonBuilder : public YAML::EventHandler {
 
   void SetKey(const YAML::Mark& mark, std::string key) {
     Charge(mark, 1);
-    stack_.back().key = std::move(key);
-    stack_.back().has_key = true;
+    Frame& top = stack_.back();
+    // yaml-cpp keeps one of two equal keys; kubectl's strict validation
+    // rejects them, and so do we: a repeated `ingress:` would otherwise
+    // silently replace the first.
+    if (top.value.contains(key)) {
+      throw ConversionError{mark, "duplicate field " + Quote(key)};
+    }
+    top.key = std::move(key);
+    top.has_key = true;
+  }
+
+  void CheckDepth(const YAML::Mark& mark) const {
+    if (stack_.size() >= kMaxNestingDepth) {
+      throw ConversionError{mark, "nested deeper than " + std::to_string(kMaxNestingDepth) +
+                                      " levels"};
+    }
   }
 
   void Charge(const YAML::Mark& mark, size_t n) {
@@ -235,7 +254,6 @@ class JsonBuilder : public YAML::EventHandler {
     if (top.value.is_array()) {
       top.value.push_back(std::move(value));
     } else {
-      // A repeated key: the later value wins, as in kubectl.
       top.value[top.key] = std::move(value);
       top.has_key = false;
     }

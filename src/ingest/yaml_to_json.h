@@ -5,7 +5,8 @@
 // or block scalar, or `!!str 80`) is a string; `true`/`false`, `null`/`~`
 // and floats likewise. Mapping keys are always strings. Aliases are
 // expanded (bounded, so a "billion laughs" document fails instead of
-// exhausting memory).
+// exhausting memory). Nesting deeper than kMaxNestingDepth (limits.h) and a
+// key repeated in one mapping are errors ("duplicate field \"ingress\"").
 #pragma once
 
 #include <string_view>

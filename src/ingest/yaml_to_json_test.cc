@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "ingest/field.h"
+#include "ingest/limits.h"
 
 namespace microseg {
 namespace {
@@ -128,6 +129,39 @@ TEST(YamlToJson, Errors) {
     ASSERT_FALSE(docs.ok());
     EXPECT_EQ(docs.status().message(), c.error);
   }
+}
+
+TEST(YamlToJson, NestingIsBoundedBeforeTheParserRecurses) {
+  // Flow style: ~66,000 levels in ~130 KB, once a stack overflow.
+  std::string flow = std::string(66000, '[') + std::string(66000, ']');
+  Result<std::vector<Json>> docs = YamlToJson(flow);
+  ASSERT_FALSE(docs.ok());
+  EXPECT_EQ(docs.status().message(),
+            "document 1: invalid YAML: line 1, column 101: nested deeper than 100 levels");
+  // Block style, and the limit itself.
+  std::string block;
+  for (size_t i = 0; i < kMaxNestingDepth; ++i) block += std::string(i, ' ') + "a:\n";
+  block += std::string(kMaxNestingDepth, ' ') + "b: 1\n";
+  docs = YamlToJson(block);
+  ASSERT_FALSE(docs.ok());
+  EXPECT_EQ(docs.status().message(),
+            "document 1: invalid YAML: line 101, column 101: nested deeper than 100 levels");
+  EXPECT_TRUE(YamlToJson(std::string(kMaxNestingDepth, '[') + std::string(kMaxNestingDepth, ']')).ok());
+}
+
+TEST(YamlToJson, DuplicateKeysAreErrors) {
+  const char* text = "spec:\n  ingress: []\n  egress: []\n  ingress:\n  - {}\n";
+  Result<std::vector<Json>> docs = YamlToJson(text);
+  ASSERT_FALSE(docs.ok());
+  EXPECT_EQ(docs.status().message(),
+            "document 1: invalid YAML: line 4, column 3: duplicate field \"ingress\"");
+  docs = YamlToJson("a: 1\n---\n{b: 1, b: 2}\n");
+  ASSERT_FALSE(docs.ok());
+  EXPECT_EQ(docs.status().message(),
+            "document 2: invalid YAML: line 3, column 8: duplicate field \"b\"");
+  // The same key in different maps, and null values, are fine.
+  EXPECT_TRUE(YamlToJson("a: {x: 1}\nb: {x: 1}\nc:\n").ok());
+  EXPECT_FALSE(YamlToJson("c:\nc:\n").ok());
 }
 
 TEST(Field, PathsAndTypeErrors) {

@@ -2,6 +2,7 @@
 
 #include <set>
 
+#include "ingest/json_text.h"
 #include "ingest/manifest_loader.h"
 #include "kube/slim.h"
 
@@ -10,7 +11,7 @@ namespace microseg::kube {
 namespace {
 
 std::string DescribeReply(const HttpReply& reply) {
-  nlohmann::json body = nlohmann::json::parse(reply.body, nullptr, /*allow_exceptions=*/false);
+  nlohmann::json body = ParseUntrustedJson(reply.body);
   ApiStatus status = ParseApiStatus(body);
   std::string text = "HTTP " + std::to_string(reply.status);
   if (!status.message.empty()) text += ": " + status.message;

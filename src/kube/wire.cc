@@ -2,6 +2,8 @@
 
 #include <cctype>
 
+#include "ingest/json_text.h"
+
 namespace microseg::kube {
 
 namespace {
@@ -24,7 +26,7 @@ void SetTypeMeta(const Resource& resource, nlohmann::json* object) {
 }  // namespace
 
 Result<ListPage> ParseListPage(std::string_view body, const Resource& resource) {
-  nlohmann::json doc = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
+  nlohmann::json doc = ParseUntrustedJson(body);
   std::string what = std::string(resource.kind) + " list";
   if (doc.is_discarded() || !doc.is_object()) {
     return Status::Error(what + ": response is not a JSON object");
@@ -52,7 +54,7 @@ Result<ListPage> ParseListPage(std::string_view body, const Resource& resource) 
 
 Result<WatchEvent> ParseWatchEvent(std::string_view line, const Resource& resource) {
   std::string what = std::string(resource.kind) + " watch";
-  nlohmann::json doc = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
+  nlohmann::json doc = ParseUntrustedJson(line);
   if (doc.is_discarded() || !doc.is_object()) {
     return Status::Error(what + ": event is not a JSON object");
   }

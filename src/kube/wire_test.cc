@@ -92,6 +92,19 @@ TEST(ParseWatchEvent, Errors) {
   }
 }
 
+TEST(ParseWire, DeepNestingIsRefused) {
+  // An API server (or a man in the middle) nesting 66,000 levels deep.
+  std::string deep = std::string(66000, '[') + std::string(66000, ']');
+  Result<WatchEvent> event =
+      ParseWatchEvent(R"({"type":"ADDED","object":{"x":)" + deep + "}}", Pods());
+  ASSERT_FALSE(event.ok());
+  EXPECT_EQ(event.status().message(), "Pod watch: event is not a JSON object");
+  Result<ListPage> page =
+      ParseListPage(R"({"metadata":{"resourceVersion":"1"},"items":[{"x":)" + deep + "}]}", Pods());
+  ASSERT_FALSE(page.ok());
+  EXPECT_EQ(page.status().message(), "Pod list: response is not a JSON object");
+}
+
 TEST(ApiStatus, ExpiredByCodeOrReason) {
   EXPECT_TRUE(IsExpired(ParseApiStatus({{"code", 410}})));
   EXPECT_TRUE(IsExpired(ParseApiStatus({{"reason", "Expired"}})));

@@ -52,14 +52,8 @@ const ApiKind* ResolveKind(std::string_view name) {
   return nullptr;
 }
 
-std::string KindList() {
-  std::string out;
-  for (const ApiKind& kind : ApiKinds()) {
-    if (!out.empty()) out += ", ";
-    out += kind.kind;
-  }
-  return out;
-}
+// Ingest's list, so that apply and `validate` name the kinds alike.
+std::string KindList() { return SupportedKindList(); }
 
 bool IsValidObjectName(std::string_view name) {
   if (name.empty() || name.size() > 253) return false;

@@ -7,6 +7,8 @@
 #include "ingest/json_text.h"
 #include "ingest/kinds.h"
 #include "ingest/manifest_loader.h"
+#include "ingest/manifest_text.h"
+#include "ingest/object_sink.h"
 #include "ingest/yaml_to_json.h"
 
 namespace microseg {
@@ -137,7 +139,7 @@ Result<std::vector<ManifestSource>> ReadManifestSources(std::string_view body,
   if (content_type.substr(0, content_type.find(';')) != kManifestsContentType) {
     return std::vector<ManifestSource>{{source, std::string(body)}};
   }
-  Json envelope = Json::parse(body, nullptr, /*allow_exceptions=*/false);
+  Json envelope = ParseUntrustedJson(body);
   if (envelope.is_discarded()) return Status::Error("request body: invalid JSON");
   if (!envelope.is_object()) return Status::Error("request body: expected a JSON object");
   auto manifests = envelope.find("manifests");
@@ -162,6 +164,27 @@ Result<std::vector<ManifestSource>> ReadManifestSources(std::string_view body,
 
 Result<ParsedRequest> ParseApplyRequest(const std::vector<ManifestSource>& sources) {
   return Collect(sources, /*validate=*/true);
+}
+
+std::vector<std::string> ValidateApplyRequest(const std::vector<ManifestSource>& sources,
+                                              size_t* objects) {
+  std::vector<std::string> errors;
+  DecodeOptions options{&errors, /*unsupported_kind_is_error=*/true};
+  for (const ManifestSource& source : sources) {
+    ObjectSet decoded;
+    std::vector<std::string> warnings;
+    ObjectSink sink(&decoded, &warnings);
+    if (Status s = DecodeManifestText(source.text, source.source, &sink, options); !s.ok()) {
+      errors.push_back(s.message());
+    }
+  }
+  if (!errors.empty()) return errors;
+  // Every object decodes: the request's own checks decide, exactly as apply.
+  Result<ParsedRequest> parsed = ParseApplyRequest(sources);
+  if (!parsed.ok()) return {parsed.status().message()};
+  if (parsed->objects.empty()) return {"no objects to apply"};
+  if (objects != nullptr) *objects = parsed->objects.size();
+  return {};
 }
 
 Result<ParsedRequest> ParseDeleteRequest(const std::vector<ManifestSource>& sources) {

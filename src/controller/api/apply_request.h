@@ -49,6 +49,14 @@ Result<std::vector<ManifestSource>> ReadManifestSources(std::string_view body,
 // Objects to apply: every text must validate.
 Result<ParsedRequest> ParseApplyRequest(const std::vector<ManifestSource>& sources);
 
+// Apply's verdict on `sources` without stopping at the first error: every
+// error ParseApplyRequest could report (each invalid object of each
+// document of each source, unsupported kinds, a text with no objects),
+// empty when ParseApplyRequest succeeds. `objects` (may be null) gets the
+// number of objects an apply would write. What `microseg validate` runs.
+std::vector<std::string> ValidateApplyRequest(const std::vector<ManifestSource>& sources,
+                                              size_t* objects);
+
 // Objects to delete: only kind, metadata.name and metadata.namespace are
 // read, so that an object that no longer validates can still be deleted.
 Result<ParsedRequest> ParseDeleteRequest(const std::vector<ManifestSource>& sources);

@@ -1,5 +1,7 @@
 #include "controller/api/object_json.h"
 
+#include "ingest/json_text.h"
+
 namespace microseg {
 
 std::string DumpJson(const Json& value, int indent) {
@@ -7,7 +9,7 @@ std::string DumpJson(const Json& value, int indent) {
 }
 
 Json RenderObject(const StoredObject& object) {
-  Json doc = Json::parse(object.json, nullptr, /*allow_exceptions=*/false);
+  Json doc = ParseUntrustedJson(object.json);
   if (!doc.is_object()) {
     doc = Json{{"kind", object.key.kind}, {"metadata", {{"name", object.key.name}}}};
     if (!object.key.namespace_name.empty()) {

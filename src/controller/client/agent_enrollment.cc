@@ -8,6 +8,7 @@
 #include "controller/pki/pem.h"
 #include "controller/pki/secure_file.h"
 #include "ingest/field.h"
+#include "ingest/json_text.h"
 
 namespace microseg {
 
@@ -94,7 +95,7 @@ Result<ClientTls> EnrollAgent(const EnrollOptions& options) {
   Json body{{"token", options.join_token}, {"csr", *csr}};
   Result<ApiReply> reply = client.Send("POST", "/api/v1/agents/enroll", body.dump());
   if (!reply.ok()) return reply.status();
-  Json answer = Json::parse(reply->body, nullptr, /*allow_exceptions=*/false);
+  Json answer = ParseUntrustedJson(reply->body);
   if (reply->status != 200) {
     std::string message = answer.is_object() && answer.contains("error") &&
                                   answer["error"].is_string()

@@ -5,6 +5,8 @@
 
 #include <cctype>
 
+#include "ingest/json_text.h"
+
 namespace microseg {
 
 namespace {
@@ -50,7 +52,7 @@ std::string TransportError(const std::string& server, const ClientTls& tls,
 }
 
 std::string MessageOf(const ApiReply& reply) {
-  Json body = Json::parse(reply.body, nullptr, /*allow_exceptions=*/false);
+  Json body = ParseUntrustedJson(reply.body);
   if (body.is_object() && body.contains("error") && body["error"].is_string()) {
     return body["error"].get<std::string>();
   }
@@ -106,7 +108,7 @@ Result<Json> ApiClient::Call(const std::string& method, const std::string& path,
   Result<ApiReply> reply = Send(method, path, body, content_type);
   if (!reply.ok()) return reply.status();
   if (reply->status != 200) return Status::Error(MessageOf(*reply));
-  Json json = Json::parse(reply->body, nullptr, /*allow_exceptions=*/false);
+  Json json = ParseUntrustedJson(reply->body);
   if (json.is_discarded()) return Status::Error(server_ + ": unreadable reply");
   return json;
 }
@@ -220,7 +222,7 @@ Status ApiClient::Watch(const std::string& query, const std::function<bool(const
           std::string line = buffer.substr(0, newline);
           buffer.erase(0, newline + 1);
           if (line.empty()) continue;  // keepalive
-          Json event = Json::parse(line, nullptr, /*allow_exceptions=*/false);
+          Json event = ParseUntrustedJson(line);
           if (event.is_discarded()) continue;
           if (!on_event(event)) {
             stopped = true;

@@ -4,6 +4,7 @@
 
 #include "controller/api/api_kinds.h"
 #include "controller/http/http_reply.h"
+#include "ingest/json_text.h"
 
 namespace microseg {
 
@@ -58,7 +59,7 @@ bool ReadCount(const Json& body, const char* name, int64_t* out, std::string* er
 }
 
 Result<AgentStatus> ParseStatus(const std::string& name, const std::string& text) {
-  Json body = Json::parse(text, nullptr, /*allow_exceptions=*/false);
+  Json body = ParseUntrustedJson(text);
   if (!body.is_object()) return Status::Error("status body: expected a JSON object");
   AgentStatus status;
   status.name = name;

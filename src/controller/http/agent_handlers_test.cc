@@ -96,6 +96,10 @@ TEST_F(AgentRoutesTest, MalformedRequestsGet4xx) {
        400, "status body: resourceVersion: expected a non-negative integer"},
       {"error not a string", "POST", "/api/v1/agents/n1/status", R"({"lastError": 1})", 400,
        "status body: lastError: expected a string"},
+      // 66,000 levels in 130 KB once overflowed the controller's stack.
+      {"nested too deep", "POST", "/api/v1/agents/n1/status",
+       std::string(66000, '[') + std::string(66000, ']'), 400,
+       "status body: expected a JSON object"},
       {"bad name", "POST", "/api/v1/agents/N_1/status", "{}", 400, "invalid node name \"N_1\""},
       {"unknown agent", "GET", "/api/v1/agents/ghost", "", 404, "agent \"ghost\" has not reported"},
       {"span without a node", "GET", "/api/v1/span", "", 400, "node: parameter required"},

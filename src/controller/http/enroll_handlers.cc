@@ -9,6 +9,7 @@
 #include "controller/pki/csr.h"
 #include "controller/pki/pem.h"
 #include "ingest/field.h"
+#include "ingest/json_text.h"
 
 namespace microseg {
 
@@ -38,7 +39,7 @@ std::string NotAfter(X509* cert) {
 void HandleEnroll(const pki::CertificateAuthority* ca, pki::JoinTokenStore* tokens,
                   int agent_cert_days, const httplib::Request& req, httplib::Response& res) {
   if (ca == nullptr || tokens == nullptr) return ReplyError(res, 400, kNoTls);
-  Json body = Json::parse(req.body, nullptr, /*allow_exceptions=*/false);
+  Json body = ParseUntrustedJson(req.body);
   if (!body.is_object()) return ReplyError(res, 400, "enroll body: expected a JSON object");
   if (!body.contains("token") || !body["token"].is_string() ||
       body["token"].get_ref<const std::string&>().empty()) {
@@ -70,7 +71,7 @@ void HandleEnroll(const pki::CertificateAuthority* ca, pki::JoinTokenStore* toke
 void HandleCreateToken(const pki::CertificateAuthority* ca, pki::JoinTokenStore* tokens,
                        const httplib::Request& req, httplib::Response& res) {
   if (ca == nullptr || tokens == nullptr) return ReplyError(res, 400, kNoTls);
-  Json body = Json::parse(req.body, nullptr, /*allow_exceptions=*/false);
+  Json body = ParseUntrustedJson(req.body);
   if (!body.is_object()) return ReplyError(res, 400, "join token body: expected a JSON object");
   if (!body.contains("node") || !body["node"].is_string()) {
     return ReplyError(res, 400, "join token body: node: required (string)");

@@ -11,6 +11,7 @@
 #include "flow/flow_file.h"
 #include "flow/flow_query.h"
 #include "flow/flow_time.h"
+#include "ingest/json_text.h"
 #include "ingest/manifest_loader.h"
 #include "policy/policy_engine.h"
 
@@ -33,7 +34,7 @@ Result<std::vector<FlowRecord>> ParseRecords(const std::string& body) {
   std::vector<FlowRecord> out;
   size_t start = body.find_first_not_of(" \t\r\n");
   if (start != std::string::npos && body[start] == '[') {
-    Json items = Json::parse(body, nullptr, /*allow_exceptions=*/false);
+    Json items = ParseUntrustedJson(body);
     if (!items.is_array()) return Status::Error("flows body: not a valid JSON array");
     for (size_t i = 0; i < items.size(); ++i) {
       auto r = ParseFlowLine(items[i].dump());

@@ -10,6 +10,7 @@
 #include "controller/http/watch_handler.h"
 #include "controller/pki/server_tls.h"
 #include "ingest/field.h"
+#include "ingest/json_text.h"
 
 namespace microseg {
 
@@ -43,7 +44,7 @@ bool IsPublic(const httplib::Request& req) {
 // they are.
 std::string ReduceEventLine(const std::string& line) {
   if (line.empty()) return line;
-  Json event = Json::parse(line, nullptr, /*allow_exceptions=*/false);
+  Json event = ParseUntrustedJson(line);
   if (!event.is_object()) return "";
   std::string type = event.value("type", "");
   if (type == "ERROR") return line;
@@ -118,7 +119,7 @@ bool IsHostRegistration(const httplib::Request& req, const std::string& node, st
     *why = "an agent may apply " + expected + ", not " + object.key.ToString();
     return false;
   }
-  Json doc = Json::parse(object.json, nullptr, /*allow_exceptions=*/false);
+  Json doc = ParseUntrustedJson(object.json);
   const Json* host = nullptr;
   if (doc.is_object() && doc.contains("spec") && doc["spec"].is_object() &&
       doc["spec"].contains("host")) {
@@ -142,7 +143,7 @@ bool FlowsAreFromNode(const std::string& body, const std::string& node, std::str
   };
   size_t start = body.find_first_not_of(" \t\r\n");
   if (start != std::string::npos && body[start] == '[') {
-    Json items = Json::parse(body, nullptr, /*allow_exceptions=*/false);
+    Json items = ParseUntrustedJson(body);
     if (!items.is_array()) {
       *why = "flows body: not a valid JSON array";
       return false;
@@ -157,7 +158,7 @@ bool FlowsAreFromNode(const std::string& body, const std::string& node, std::str
   for (size_t number = 1; std::getline(in, line); ++number) {
     size_t first = line.find_first_not_of(" \t\r");
     if (first == std::string::npos || line[first] == '#') continue;  // as ForEachFlow
-    Json record = Json::parse(line, nullptr, /*allow_exceptions=*/false);
+    Json record = ParseUntrustedJson(line);
     if (!from_node(record, "flows body: line " + std::to_string(number))) return false;
   }
   return true;

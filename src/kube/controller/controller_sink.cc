@@ -2,12 +2,14 @@
 
 #include <set>
 
+#include "ingest/json_text.h"
+
 namespace microseg::kube {
 
 namespace {
 
 std::string ErrorOf(const ApiReply& reply) {
-  Json body = Json::parse(reply.body, nullptr, /*allow_exceptions=*/false);
+  Json body = ParseUntrustedJson(reply.body);
   if (body.is_object() && body.contains("error") && body["error"].is_string()) {
     return body["error"].get<std::string>();
   }
