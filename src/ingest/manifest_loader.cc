@@ -97,6 +97,15 @@ Result<LoadedManifests> ParseManifests(std::string_view text, const std::string&
   return loaded;
 }
 
+Result<LoadedManifests> ParseStoredManifests(std::string_view text, const std::string& source) {
+  LoadedManifests loaded;
+  ObjectSink sink(&loaded.objects, &loaded.warnings);
+  DecodeOptions options;
+  options.unknown_fields_are_errors = false;
+  MICROSEG_RETURN_IF_ERROR(DecodeManifestText(text, source, &sink, options));
+  return loaded;
+}
+
 Result<LoadedManifests> LoadManifests(const std::vector<std::string>& paths) {
   LoadedManifests loaded;
   ObjectSink sink(&loaded.objects, &loaded.warnings);

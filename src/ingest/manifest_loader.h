@@ -28,6 +28,11 @@ struct LoadedManifests {
 // `source` names the input in messages (a path, or "<stdin>").
 Result<LoadedManifests> ParseManifests(std::string_view text, const std::string& source);
 
+// The same for objects the controller already stored (its watch, a node's
+// span): unknown fields are not errors there, so state accepted by an older
+// version stays readable after an upgrade.
+Result<LoadedManifests> ParseStoredManifests(std::string_view text, const std::string& source);
+
 // Paths may be files, directories or "-" (stdin, read once).
 Result<LoadedManifests> LoadManifests(const std::vector<std::string>& paths);
 

@@ -115,7 +115,9 @@ class DocumentDecoder {
     if (Status s = spec->decode(root, &decoded); !s.ok()) return fail(s);
     // After decoding, so that a value of the wrong shape is reported as
     // such rather than as unknown fields inside it.
-    if (Status s = CheckKnownFields(spec->kind, root); !s.ok()) return fail(s);
+    if (options_.unknown_fields_are_errors) {
+      if (Status s = CheckKnownFields(spec->kind, root); !s.ok()) return fail(s);
+    }
     Emit(std::move(decoded));
     return Status::Ok();
   }

@@ -24,6 +24,12 @@ struct DecodeOptions {
   // An unsupported kind is an error, as for the controller's apply, rather
   // than a warning: "unsupported kind \"Deployment\" (supported: ...)".
   bool unsupported_kind_is_error = false;
+  // Fields the kind's schema does not know are errors (kubectl's strict
+  // validation) for everything a user writes. Objects re-read from the
+  // controller's own store were accepted once, possibly by a version that
+  // did not check fields: they are read leniently, so an upgrade never makes
+  // stored state unreadable (nothing accepted is lost).
+  bool unknown_fields_are_errors = true;
 };
 
 Status DecodeManifestText(std::string_view text, const std::string& source, ObjectSink* sink,

@@ -151,3 +151,27 @@ TEST(StrictDecoding, DeepNestingIsAnErrorInEveryReader) {
 
 }  // namespace
 }  // namespace microseg
+
+namespace microseg {
+namespace {
+
+// Objects the controller stored before decoding was strict may carry fields
+// the schema does not know; re-reading them must not fail (the store would
+// become unreadable after an upgrade), while a user's apply of the same text
+// is refused.
+TEST(StrictDecoding, StoredObjectsAreReadLeniently) {
+  const std::string stored =
+      R"({"apiVersion":"networking.k8s.io/v1","kind":"NetworkPolicy",)"
+      R"("metadata":{"name":"web","namespace":"shop"},)"
+      R"("spec":{"podSelector":{},"ingres":[{}],"policyTypes":["Ingress"]}})";
+  Result<LoadedManifests> strict = ParseManifests(stored, "apply");
+  ASSERT_FALSE(strict.ok());
+  EXPECT_NE(strict.status().message().find("spec.ingres: unknown field"), std::string::npos);
+
+  Result<LoadedManifests> lenient = ParseStoredManifests(stored, "store@7");
+  ASSERT_TRUE(lenient.ok()) << lenient.status().message();
+  ASSERT_EQ(lenient->objects.network_policies.size(), 1u);
+}
+
+}  // namespace
+}  // namespace microseg
