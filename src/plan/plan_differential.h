@@ -28,7 +28,12 @@ struct DifferentialResult {
   size_t disagreement_count = 0;
 };
 
-inline DifferentialResult CompareWithPlans(const ObjectSet& objects, size_t max_reports = 5) {
+// How each node's plan is compiled: from the whole cluster, or as the
+// agent does, from an engine loaded with the node's span only.
+enum class PlanSource { kCluster, kSpan };
+
+inline DifferentialResult CompareWithPlans(const ObjectSet& objects, size_t max_reports = 5,
+                                           PlanSource source = PlanSource::kCluster) {
   PolicyEngine engine;
   engine.Load(objects);
   std::set<std::string> nodes;
@@ -38,7 +43,15 @@ inline DifferentialResult CompareWithPlans(const ObjectSet& objects, size_t max_
     if (!w.host.empty()) nodes.insert(w.host);
   }
   std::vector<Plan> plans;
-  for (const std::string& n : nodes) plans.push_back(CompileForNode(engine, n, PlanOptions{}));
+  for (const std::string& n : nodes) {
+    if (source == PlanSource::kCluster) {
+      plans.push_back(CompileForNode(engine, n, PlanOptions{}));
+      continue;
+    }
+    PolicyEngine agent;
+    agent.Load(engine.SpanFor(n));
+    plans.push_back(CompileForNode(agent, n, PlanOptions{}));
+  }
   PlanEvaluator kernel(std::move(plans));
 
   std::vector<Endpoint> parties = engine.Endpoints(/*all_kinds=*/true);
