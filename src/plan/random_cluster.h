@@ -256,7 +256,9 @@ class ClusterGenerator {
   NetworkPolicy RandomNetworkPolicy(int i, int namespaces) {
     NetworkPolicy np;
     np.namespace_name = "ns" + std::to_string(e_.Below(namespaces));
-    np.name = "np" + std::to_string(i);
+    // Names repeat: in two namespaces they are two policies; in one, the
+    // later replaces the earlier (Load upserts), as an update would.
+    np.name = "np" + std::to_string(i % 3);
     np.pod_selector = RandomSelector();
     uint32_t types = e_.Below(3);  // ingress, egress, both
     np.affects_ingress = types != 1;
@@ -292,7 +294,8 @@ class ClusterGenerator {
     AdminNetworkPolicy p;
     p.baseline = baseline;
     p.name = baseline ? "default" : "anp" + std::to_string(i);
-    p.priority = baseline ? 0 : static_cast<int>(e_.Below(3)) * 10 + i;
+    // Ties happen (the engine orders them by name).
+    p.priority = baseline ? 0 : static_cast<int>(e_.Below(3)) * 10;
     p.subject.namespace_selector = RandomSelector();
     if (e_.Percent(40)) p.subject.pod_selector = RandomSelector();
     for (Direction d : {Direction::kIngress, Direction::kEgress}) {
