@@ -32,17 +32,15 @@ TEST(PlanDifferentialTest, SeededClustersAgreeWithTheEngine) {
               static_cast<unsigned long long>(kClusters), pairs, flows);
 }
 
-// As the agent compiles: from an engine loaded with the node's span only.
-// Without the shape SpanFor cannot serve yet (named ports of egress rules
-// with an any / block peer: the span lacks the endpoints inside the block
-// that declare the port; see StripEgressNamedPortsOnBlocks).
+// As the agent compiles: from an engine loaded with the node's span only,
+// including named ports of egress rules with an any / block peer (the span
+// carries the endpoints inside the peer that declare the port).
 TEST(PlanDifferentialTest, SeededClustersAgreeWhenCompiledFromTheNodeSpan) {
   constexpr uint64_t kClusters = 150;
   size_t pairs = 0;
   for (uint64_t seed = 10001; seed < 10001 + kClusters; ++seed) {
     Entropy entropy = Entropy::Seeded(seed);
     ObjectSet cluster = ClusterGenerator(&entropy).Generate();
-    StripEgressNamedPortsOnBlocks(&cluster);
     DifferentialResult r = CompareWithPlans(cluster, 5, PlanSource::kSpan);
     pairs += r.pairs;
     EXPECT_EQ(r.disagreement_count, 0u) << "seed " << seed << Describe(r);

@@ -386,49 +386,4 @@ class ClusterGenerator {
   Options options_{};
 };
 
-// Removes named ports from egress rules whose peers include "any" or an
-// address block (NetworkPolicy no-`to` / ipBlock, ANP networks, Ruleset any
-// / IPList). For plans compiled from a node's span: SpanFor does not carry
-// the pods and workloads inside a block that declare the port, so the
-// agent cannot resolve them (a src/policy/span.cc gap, reported in issue
-// 10; the whole-cluster compile is right).
-inline void StripEgressNamedPortsOnBlocks(ObjectSet* o) {
-  auto strip = [](std::vector<PortMatch>* ports) {
-    std::erase_if(*ports, [](const PortMatch& m) { return m.kind == PortMatch::Kind::kNamed; });
-  };
-  for (NetworkPolicy& np : o->network_policies) {
-    for (NetworkPolicyRule& r : np.egress) {
-      bool block = r.peers.empty() ||
-                   std::any_of(r.peers.begin(), r.peers.end(), [](const auto& p) { return p.ip_block.has_value(); });
-      if (!block) continue;
-      // An emptied list would mean "all ports": keep one port no flow uses.
-      std::vector<PortMatch> kept = r.ports;
-      strip(&kept);
-      if (kept.empty() && !r.ports.empty()) kept.push_back(PortMatch::Range(Protocol::kTCP, 1, 1));
-      r.ports = std::move(kept);
-    }
-  }
-  auto admin = [&](AdminNetworkPolicy& p) {
-    for (AdminRule& r : p.egress) {
-      bool block = std::any_of(r.peers.begin(), r.peers.end(),
-                               [](const AdminPeer& x) { return x.kind == AdminPeer::Kind::kNetworks; });
-      if (!block || !r.ports) continue;
-      strip(&*r.ports);
-      if (r.ports->empty()) r.ports->push_back(PortMatch::Range(Protocol::kTCP, 1, 1));
-    }
-  };
-  for (AdminNetworkPolicy& p : o->admin_network_policies) admin(p);
-  if (o->baseline_admin_network_policy) admin(*o->baseline_admin_network_policy);
-  for (Ruleset& rs : o->rulesets) {
-    for (RulesetRule& r : rs.egress) {
-      bool block = std::any_of(r.peers.begin(), r.peers.end(), [](const RulesetPeer& x) {
-        return x.kind == RulesetPeer::Kind::kAny || x.kind == RulesetPeer::Kind::kIpList;
-      });
-      if (!block || r.ports.empty()) continue;
-      strip(&r.ports);
-      if (r.ports.empty()) r.ports.push_back(PortMatch::Range(Protocol::kTCP, 1, 1));
-    }
-  }
-}
-
 }  // namespace microseg::plantest
