@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <map>
+#include <memory>
 #include <set>
 #include <unordered_map>
 
@@ -133,9 +134,11 @@ class DirectionCompiler {
     for (uint32_t id = 0; id < rules_.size(); ++id) {
       const InternedRule& ir = rules_[id];
       const EffectiveRule& r = *ir.rule;
-      if (r.peers.any) continue;  // matches every class; see Evaluate
-      for (const Endpoint& e : r.peers.endpoints) {
-        if (e.has_ip) hosts_[e.ip].push_back(ir.token);
+      // An `any` rule matches every class (see Evaluate): no token of its own.
+      if (!r.peers.any) {
+        for (const Endpoint& e : r.peers.endpoints) {
+          if (e.has_ip) hosts_[e.ip].push_back(ir.token);
+        }
       }
       if (direction_ != Direction::kEgress) continue;
       for (const PortMatch& pm : r.ports) {
@@ -146,8 +149,31 @@ class DirectionCompiler {
           if (input_.resolve_named_port) port = input_.resolve_named_port(e, pm.name, pm.protocol);
           hosts_[e.ip].push_back(NamedTokenId(id, pm.name, pm.protocol, port));
         }
+        AddBlockNamedPortHolders(id, pm);
       }
     }
+  }
+
+  // An "any" or block peer matches the named port on the endpoints inside
+  // it that declare the port: each becomes a host carrying its resolution
+  // (its class also gets the blocks' tokens, see AssignClasses).
+  void AddBlockNamedPortHolders(uint32_t id, const PortMatch& pm) {
+    const InternedRule& ir = rules_[id];
+    if (!ir.rule->peers.any && ir.ranges.empty()) return;
+    if (!input_.named_port_holders) return;
+    for (const CompileInput::NamedPortHolder& h : input_.named_port_holders(pm.name, pm.protocol)) {
+      if (!ir.rule->peers.any && !InRanges(ir.ranges, h.ip)) continue;
+      hosts_[h.ip].push_back(NamedTokenId(id, pm.name, pm.protocol, h.port));
+    }
+  }
+
+  // `ranges` sorted and disjoint (Normalize).
+  static bool InRanges(const std::vector<AddressRange>& ranges, const IpAddress& ip) {
+    auto it = std::upper_bound(ranges.begin(), ranges.end(), ip,
+                               [](const IpAddress& a, const AddressRange& r) { return a < r.first; });
+    if (it == ranges.begin()) return false;
+    --it;
+    return it->first.family() == ip.family() && ToValue(ip) <= ToValue(it->last);
   }
 
   uint32_t NamedTokenId(uint32_t rule, const std::string& name, Protocol protocol,
@@ -384,6 +410,29 @@ CompileInput GatherInput(const PolicyEngine& engine, const std::string& node) {
   }
   in.resolve_named_port = [&engine](const Endpoint& e, const std::string& name, Protocol p) {
     return engine.ResolveNamedPort(e, name, p);
+  };
+  // Only rules with a named port and an any/block peer ask; the endpoint
+  // list is read once per compile and each (name, protocol) resolved once.
+  struct HolderIndex {
+    std::optional<std::vector<Endpoint>> endpoints;
+    std::map<std::pair<std::string, Protocol>, std::vector<CompileInput::NamedPortHolder>> by_name;
+  };
+  auto index = std::make_shared<HolderIndex>();
+  in.named_port_holders = [&engine, index](const std::string& name, Protocol p) {
+    auto [it, inserted] = index->by_name.try_emplace({name, p});
+    if (!inserted) return it->second;
+    if (!index->endpoints) index->endpoints = engine.Endpoints(/*all_kinds=*/true);
+    for (const Endpoint& e : *index->endpoints) {
+      if (!e.has_ip) continue;
+      std::optional<uint16_t> port = engine.ResolveNamedPort(e, name, p);
+      if (!port) continue;
+      // Check resolves the destination address to its owner: only the
+      // owner's ports count for an address.
+      auto owner = engine.Resolve(e.ip.ToString());
+      if (!owner.ok() || owner->kind != e.kind || owner->name != e.name) continue;
+      it->second.push_back({e.ip, *port});
+    }
+    return it->second;
   };
   return in;
 }

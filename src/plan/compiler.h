@@ -7,7 +7,12 @@
 //
 // Named ports: in ingress rules they resolve against the local (destination)
 // endpoint; in egress rules against each destination peer, so the peer's
-// resolution is part of its class signature.
+// resolution is part of its class signature. An egress rule whose peer is
+// "any" or an address block matches a named port on every known endpoint
+// inside it that declares the port (as PolicyEngine::Check does, which
+// resolves the destination address to its owner): those endpoints become
+// hosts of the peer map with their resolution. Other addresses never match
+// a named port.
 #pragma once
 
 #include <functional>
@@ -31,6 +36,13 @@ struct CompileInput {
   // Port that `name`/`protocol` resolves to on `endpoint`, if any.
   std::function<std::optional<uint16_t>(const Endpoint&, const std::string&, Protocol)>
       resolve_named_port;
+  // Every address of an endpoint (pod or workload) that declares port
+  // `name`/`protocol`, with the port it resolves to there; null: none.
+  struct NamedPortHolder {
+    IpAddress ip;
+    uint16_t port = 0;
+  };
+  std::function<std::vector<NamedPortHolder>(const std::string&, Protocol)> named_port_holders;
 };
 
 // Reads what node `node` enforces from `engine` (LocalEndpoints + RulesFor).

@@ -95,5 +95,51 @@ TEST(CompilerEngineTest, PlanAgreesWithTheModel) {
   }
 }
 
+// Issue 10, item 1: a named port in an egress rule resolves against the
+// destination pod, also when the rule's peer is "any" (no `to`) or an
+// ipBlock; addresses that are not pods never match a named port.
+TEST(CompilerEngineTest, EgressNamedPortWithAnyOrBlockPeerResolvesOnTheDestination) {
+  struct Row {
+    const char* description;
+    std::vector<NetworkPolicyPeer> to;
+  };
+  const Row rows[] = {
+      {"no to: any peer", {}},
+      {"ipBlock 0.0.0.0/0", {BlockPeer("0.0.0.0/0")}},
+      {"narrower ipBlock with except", {BlockPeer("10.0.0.0/8", {"10.0.2.0/24"})}},
+  };
+  for (const Row& row : rows) {
+    ObjectSet o;
+    o.namespaces = {Ns("x"), Ns("y")};
+    o.pods = {MakePod("x", "a", L({{"app", "a"}}), "10.0.0.1"),
+              MakePod("y", "c", L({{"app", "c"}}), "10.0.1.3", {{"serve-80-tcp", 80, Protocol::kTCP}}),
+              MakePod("y", "d", L({{"app", "d"}}), "10.0.2.4", {{"serve-80-tcp", 80, Protocol::kTCP}}),
+              MakePod("y", "e", L({{"app", "e"}}), "10.0.1.5", {{"other", 80, Protocol::kTCP}})};
+    o.pods[1].node_name = o.pods[2].node_name = o.pods[3].node_name = "node-2";
+    o.network_policies = {Np("x", "out", Sel({{"app", "a"}}), {},
+                             std::vector<NetworkPolicyRule>{NetworkPolicyRule{
+                                 {PortMatch::Named(Protocol::kTCP, "serve-80-tcp")}, row.to}})};
+    PolicyEngine engine;
+    engine.Load(o);
+    Plan plan = CompileForNode(engine, "node-1", PlanOptions{});
+    auto a = engine.Resolve("x/a");
+    ASSERT_TRUE(a.ok());
+    for (const char* dst : {"y/c", "y/d", "y/e", "10.0.1.9", "10.0.2.9"}) {
+      auto d = engine.Resolve(dst);
+      ASSERT_TRUE(d.ok());
+      for (uint16_t port : {80, 81}) {
+        bool model = engine.Check(*a, *d, Protocol::kTCP, port).egress.allowed;
+        bool kernel = plan.Evaluate(Direction::kEgress, a->ip, d->ip, 6, port) == PlanVerdict::kAllow;
+        EXPECT_EQ(kernel, model) << row.description << ": x/a -> " << dst << " TCP/" << port;
+      }
+    }
+    // The destination that declares the port is reached on it.
+    auto c = engine.Resolve("y/c");
+    ASSERT_TRUE(c.ok());
+    EXPECT_EQ(plan.Evaluate(Direction::kEgress, a->ip, c->ip, 6, 80), PlanVerdict::kAllow)
+        << row.description;
+  }
+}
+
 }  // namespace
 }  // namespace microseg

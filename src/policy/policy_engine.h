@@ -139,7 +139,25 @@ class PolicyEngine {
   // select them, every endpoint their rules' peers match (with namespaces,
   // for labels), and the services and IPLists they name. An engine loaded
   // with only the span compiles the same rules for those endpoints.
-  ObjectSet SpanFor(const std::string& node_name) const;
+  //
+  // No selector names the endpoints that satisfy an egress named port whose
+  // peer is "any" or address blocks (Check resolves the port on whatever
+  // owns the destination address): the span adds the pods and workloads
+  // that declare the port and own an address inside the peer. `demands`,
+  // when given, receives those (port, peer) pairs, for routing later
+  // endpoint changes with MeetsNamedPortDemand.
+  struct NamedPortDemand {
+    std::string name;
+    Protocol protocol = Protocol::kTCP;
+    bool any = false;                  // else: inside one of `blocks`
+    std::vector<AddressBlock> blocks;
+  };
+  ObjectSet SpanFor(const std::string& node_name,
+                    std::vector<NamedPortDemand>* demands = nullptr) const;
+  // Whether the pod ("ns/name") or workload `name` declares one of
+  // `demands`' ports and owns an address inside that demand's peer.
+  bool MeetsNamedPortDemand(EndpointKind kind, const std::string& name,
+                            const std::vector<NamedPortDemand>& demands) const;
 
   // Incremental consumers (the agent's plan patching, the controller's
   // span stream): the stored pod by "ns/name" (null when absent), the

@@ -2,6 +2,7 @@
 //
 // Agents receive their span instead of the whole cluster: at 100,000 pods a
 // node with 110 pods needs the objects its rules refer to, not all of them.
+#include <algorithm>
 #include <set>
 
 #include "policy/engine_state.h"
@@ -44,6 +45,41 @@ void AddRulesetReferences(const Ruleset& rs, SpanKeys* keys) {
   }
 }
 
+// The named ports of `rules` (egress) whose peer is "any" or address
+// blocks, each (port, peer) once.
+void AddNamedPortDemands(const PolicyEngine::DirectionRules& rules,
+                         std::set<std::string>* seen,
+                         std::vector<PolicyEngine::NamedPortDemand>* out) {
+  for (const EffectiveRule& r : rules.rules) {
+    if (!r.peers.any && r.peers.blocks.empty()) continue;
+    for (const PortMatch& m : r.ports) {
+      if (m.kind != PortMatch::Kind::kNamed) continue;
+      std::string key = m.name + "/" + std::string(ProtocolName(m.protocol)) + (r.peers.any ? "|*" : "");
+      if (!r.peers.any) {
+        for (const AddressBlock& b : r.peers.blocks) {
+          key += "|" + b.cidr.ToString();
+          for (const Cidr& e : b.except) key += "-" + e.ToString();
+        }
+      }
+      if (!seen->insert(key).second) continue;
+      PolicyEngine::NamedPortDemand d{m.name, m.protocol, r.peers.any, {}};
+      if (!d.any) d.blocks = r.peers.blocks;
+      out->push_back(std::move(d));
+    }
+  }
+}
+
+bool InPeer(const PolicyEngine::NamedPortDemand& d, const IpAddress& ip) {
+  if (d.any) return true;
+  for (const AddressBlock& b : d.blocks) {
+    if (!b.cidr.Contains(ip)) continue;
+    if (std::none_of(b.except.begin(), b.except.end(), [&](const Cidr& e) { return e.Contains(ip); })) {
+      return true;
+    }
+  }
+  return false;
+}
+
 template <typename Map, typename Out>
 void CopyKeys(const Map& from, const std::set<std::string>& keys, Out* out) {
   for (const std::string& key : keys) {
@@ -53,9 +89,41 @@ void CopyKeys(const Map& from, const std::set<std::string>& keys, Out* out) {
 
 }  // namespace
 
-ObjectSet PolicyEngine::SpanFor(const std::string& node_name) const {
+bool PolicyEngine::MeetsNamedPortDemand(EndpointKind kind, const std::string& name,
+                                        const std::vector<NamedPortDemand>& demands) const {
+  if (demands.empty()) return false;
+  const State& s = *state_;
+  const std::vector<IpAddress>* ips = nullptr;
+  if (kind == EndpointKind::kPod) {
+    auto it = s.pods.find(name);
+    if (it == s.pods.end() || !it->second.HoldsIps()) return false;
+    ips = &it->second.ips;
+  } else if (kind == EndpointKind::kWorkload) {
+    auto it = s.workloads.find(name);
+    if (it == s.workloads.end()) return false;
+    ips = &it->second.ips;
+  } else {
+    return false;  // nodes declare no ports
+  }
+  for (const IpAddress& ip : *ips) {
+    const Endpoint e = s.MakeEndpoint(kind, name, ip);
+    for (const NamedPortDemand& d : demands) {
+      if (!InPeer(d, ip) || !ResolveNamedPort(e, d.name, d.protocol)) continue;
+      // Check resolves the destination address to its owner: only the
+      // owner's ports count for an address (as the plan compiler).
+      Result<Endpoint> owner = Resolve(ip.ToString());
+      if (owner.ok() && owner->kind == kind && owner->name == name) return true;
+    }
+  }
+  return false;
+}
+
+ObjectSet PolicyEngine::SpanFor(const std::string& node_name,
+                                std::vector<NamedPortDemand>* demands_out) const {
   const State& s = *state_;
   SpanKeys keys;
+  std::vector<NamedPortDemand> demands;
+  std::set<std::string> demand_keys;
   // Selections and rules are per identity: walk each local identity once,
   // however many local endpoints (and IPs) share it.
   std::set<IdentityId> walked, peer_identities;
@@ -84,7 +152,8 @@ ObjectSet PolicyEngine::SpanFor(const std::string& node_name) const {
     // Peers by identity (every member of a matched identity matches).
     std::vector<IdentityId> peers;
     SetPeerIdentitySink(&peers);
-    for (Direction d : {Direction::kIngress, Direction::kEgress}) RulesFor(local, d);
+    RulesFor(local, Direction::kIngress);
+    AddNamedPortDemands(RulesFor(local, Direction::kEgress), &demand_keys, &demands);
     SetPeerIdentitySink(nullptr);
     for (IdentityId id : peers) peer_identities.insert(id);
   }
@@ -120,6 +189,21 @@ ObjectSet PolicyEngine::SpanFor(const std::string& node_name) const {
       keys.namespaces.insert(s.pods.at(key).namespace_name);
     }
   }
+  // Endpoints that satisfy a named port on an any/block peer: one pass over
+  // the pods and workloads, only for nodes that have such a rule (each
+  // member's ports against each demand: pods x demands).
+  if (!demands.empty()) {
+    for (const auto& [key, pod] : s.pods) {
+      if (keys.pods.contains(key) || !MeetsNamedPortDemand(EndpointKind::kPod, key, demands)) continue;
+      keys.pods.insert(key);
+      keys.namespaces.insert(pod.namespace_name);
+    }
+    for (const auto& [name, w] : s.workloads) {
+      if (keys.workloads.contains(name)) continue;
+      if (MeetsNamedPortDemand(EndpointKind::kWorkload, name, demands)) keys.workloads.insert(name);
+    }
+  }
+  if (demands_out) *demands_out = std::move(demands);
   // Selection of a namespace-scoped policy never looks outside the
   // namespace; a pod that isolates nothing but is a peer still needs none.
   ObjectSet out;

@@ -217,7 +217,7 @@ void SpanComputer::RecomputeLocked(const std::string& node, NodeTrack* track,
                                    const std::set<ObjectKey>& changed, int64_t revision,
                                    bool log) {
   ++stats_.recomputes;
-  std::set<ObjectKey> keys = KeysOf(engine_->SpanFor(node));
+  std::set<ObjectKey> keys = KeysOf(engine_->SpanFor(node, &track->demands));
   track->peer_ids.clear();
   track->local_ids.clear();
   for (const ObjectKey& key : keys) {
@@ -238,6 +238,16 @@ void SpanComputer::RecomputeLocked(const std::string& node, NodeTrack* track,
     for (const ObjectKey& key : gone) LogDeleteLocked(track, key, revision);
   }
   track->keys = std::move(keys);
+}
+
+bool SpanComputer::MeetsDemand(const ObjectKey& key,
+                               const std::vector<PolicyEngine::NamedPortDemand>& demands) const {
+  if (key.kind == "Pod") {
+    return engine_->MeetsNamedPortDemand(EndpointKind::kPod, key.namespace_name + "/" + key.name,
+                                         demands);
+  }
+  if (key.kind == "Workload") return engine_->MeetsNamedPortDemand(EndpointKind::kWorkload, key.name, demands);
+  return false;
 }
 
 void SpanComputer::ApplyLocked(const std::vector<WatchEvent>& events) {
@@ -307,6 +317,9 @@ void SpanComputer::ApplyLocked(const std::vector<WatchEvent>& events) {
         // A peer's identity, or one never evaluated against this node.
         track.peer_ids.insert(f.identity);
         track.known_ids.insert(f.identity);
+        add_namespace();
+        LogUpsertLocked(&track, c.key, c.revision);
+      } else if (MeetsDemand(c.key, track.demands)) {
         add_namespace();
         LogUpsertLocked(&track, c.key, c.revision);
       }

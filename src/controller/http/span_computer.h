@@ -19,6 +19,10 @@
 //     evaluated against (a new label set: shipped as an over-approximation,
 //     and its identity counts as a peer from then on): shipped, with its
 //     Namespace when the span lacks it;
+//   - a Pod or Workload that satisfies a named port of the node's egress
+//     rules with an any/block peer (declares the port, owns an address
+//     inside the peer: PolicyEngine::MeetsNamedPortDemand, the predicate
+//     SpanFor uses): shipped, with its Namespace when the span lacks it;
 //   - anything else of those kinds is outside the span;
 //   - any other kind (policies, namespaces, services, IPLists, rulesets,
 //     modes) and a local endpoint of a new identity re-run SpanFor for each
@@ -56,10 +60,9 @@
 
 #include "common/status.h"
 #include "microseg/store.h"
+#include "policy/policy_engine.h"
 
 namespace microseg {
-
-class PolicyEngine;
 
 class SpanComputer {
  public:
@@ -109,6 +112,9 @@ class SpanComputer {
   struct NodeTrack {
     std::set<ObjectKey> keys;
     std::unordered_set<std::string> peer_ids, local_ids, known_ids;
+    // Named ports of the node's egress rules with an any/block peer: their
+    // holders are in the span though no selector names them.
+    std::vector<PolicyEngine::NamedPortDemand> demands;
     std::deque<Delta> log;
     int64_t floor = 0;  // deltas after this revision are all in `log`
   };
@@ -128,6 +134,9 @@ class SpanComputer {
   void LogUpsertLocked(NodeTrack* track, const ObjectKey& key, int64_t revision);
   void LogDeleteLocked(NodeTrack* track, const ObjectKey& key, int64_t revision);
   void SetFactsLocked(const ObjectKey& key, std::optional<Facts> facts);
+  // Whether the Pod or Workload `key` satisfies one of `demands`.
+  bool MeetsDemand(const ObjectKey& key,
+                   const std::vector<PolicyEngine::NamedPortDemand>& demands) const;
   // Deltas that bring an agent at `after` to revision_ from the store's
   // history; false (with the reason) when it cannot.
   bool RejoinLocked(const std::string& node, int64_t after, std::vector<Delta>* out,
