@@ -82,7 +82,7 @@ Result<Snapshot> SpanComputer::Span(const Snapshot& all, const std::string& node
     // What the store holds was validated by apply; a failure here means a
     // stored document no longer decodes (a newer controller wrote it).
     Result<LoadedManifests> decoded =
-        ParseManifests(DumpJson(RenderList(all)), "store@" + std::to_string(all.revision));
+        ParseStoredManifests(DumpJson(RenderList(all)), "store@" + std::to_string(all.revision));
     if (!decoded.ok()) return decoded.status();
     auto engine = std::make_unique<PolicyEngine>();
     engine->Load(std::move(decoded->objects));
@@ -116,7 +116,7 @@ Status SpanComputer::ReloadLocked() {
   Result<Snapshot> all = store_->List({});
   if (!all.ok()) return all.status();
   Result<LoadedManifests> decoded =
-      ParseManifests(DumpJson(RenderList(*all)), "store@" + std::to_string(all->revision));
+      ParseStoredManifests(DumpJson(RenderList(*all)), "store@" + std::to_string(all->revision));
   if (!decoded.ok()) return decoded.status();
   facts_.clear();
   identity_counts_.clear();
@@ -264,7 +264,7 @@ void SpanComputer::ApplyLocked(const std::vector<WatchEvent>& events) {
       SetFactsLocked(key, std::nullopt);
     } else {
       Result<LoadedManifests> decoded =
-          ParseManifests(event.object.json, "store@" + std::to_string(c.revision));
+          ParseStoredManifests(event.object.json, "store@" + std::to_string(c.revision));
       if (!decoded.ok()) continue;  // validated by apply; a newer writer's document
       std::optional<Facts> facts;
       ForEachEndpointFacts(decoded->objects, [&](ObjectKey, std::string id, std::string local,
