@@ -8,13 +8,17 @@ namespace microseg {
 namespace {
 
 // What an address may do in one direction, as text: equal text, equal rights.
-std::map<IpAddress, std::string> Rights(const DirectionPlan& d) {
+// A local's verdicts count only for classes `other` has too: a class that
+// came or went changes the rights of the peers in it (flagged as peers),
+// not those of every local it names.
+std::map<IpAddress, std::string> Rights(const DirectionPlan& d, const DirectionPlan& other) {
   std::map<IpAddress, std::string> out;
   for (const IpAddress& ip : d.local) {
     auto def = d.defaults.find(ip);
     out[ip] = "local " + std::string(def == d.defaults.end() ? "?" : PlanVerdictName(def->second)) + ";";
   }
   for (const auto& [id, cls] : d.classes) {
+    if (!other.classes.count(id)) continue;
     for (const auto& [k, v] : cls.verdicts) {
       std::string& r = out[k.local];
       r += id + ":" + std::to_string(k.proto_first) + "-" + std::to_string(k.proto_last) + "/" +
@@ -60,7 +64,8 @@ AddressOwners OwnersOf(const ObjectSet& objects) {
 std::vector<IpAddress> RightsChanges(const Plan& kernel, const Plan& wanted) {
   std::set<IpAddress> out;
   for (Direction d : {Direction::kIngress, Direction::kEgress}) {
-    std::map<IpAddress, std::string> before = Rights(kernel.direction(d)), after = Rights(wanted.direction(d));
+    std::map<IpAddress, std::string> before = Rights(kernel.direction(d), wanted.direction(d)),
+                                        after = Rights(wanted.direction(d), kernel.direction(d));
     for (const auto& [ip, r] : before) {
       auto it = after.find(ip);
       if (it == after.end() || it->second != r) out.insert(ip);
