@@ -33,9 +33,9 @@ std::vector<IpAddress> OwnerChanges(const AddressOwners& before, const AddressOw
 // After a restart the agent knows no earlier owners, but the kernel kept
 // the table it enforced: `kernel` is that table read back, `wanted` the
 // plan about to replace it. Returns, sorted, every address whose rights
-// differ between the two: a local address whose default or verdicts
-// changed or that stopped or started being enforced, a peer address whose
-// class changed. An address that changed owner while the agent was down
+// differ between the two: a local address whose default or verdicts (for
+// peer classes both tables have) changed or that stopped or started being
+// enforced, a peer address whose class changed. An address that changed owner while the agent was down
 // and got other rights is among them (so are addresses whose rights a
 // policy change moved: flushing those is merely conservative).
 std::vector<IpAddress> RightsChanges(const Plan& kernel, const Plan& wanted);
