@@ -319,14 +319,14 @@ std::vector<Endpoint> PolicyEngine::Endpoints(bool all_kinds) const {
   return out;
 }
 
-std::vector<Endpoint> PolicyEngine::LocalEndpoints(const std::string& node_name) const {
+std::vector<Endpoint> PolicyEngine::LocalEndpoints(const std::string& node_name, bool stale_claims) const {
   const State& s = *state_;
   std::vector<Endpoint> out;
   // Only the current owner of an address is enforced on it (ip_index.h):
   // a stale pod sharing its successor's IP would give the kernel two
   // verdict sets for one address, a transaction it refuses.
   auto add = [&](EndpointKind kind, const std::string& key, const IpAddress& ip) {
-    if (s.ips.Owns(ip, kind, key)) out.push_back(s.MakeEndpoint(kind, key, ip));
+    if (stale_claims || s.ips.Owns(ip, kind, key)) out.push_back(s.MakeEndpoint(kind, key, ip));
   };
   for (const auto& [key, pod] : s.pods) {
     if (pod.node_name != node_name || !pod.HoldsIps() || pod.host_network) continue;
