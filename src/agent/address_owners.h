@@ -15,12 +15,13 @@
 
 #include "common/ip.h"
 #include "model/object_set.h"
+#include "plan/plan.h"
 
 namespace microseg {
 
 // address -> "pod UID" | "workload NAME" | "node NAME". Two objects
-// claiming one address: the smaller owner string, so the answer does not
-// depend on the order of the objects.
+// claiming one address: the most recent claim, as IpIndex (and so the
+// plan and Check) decides it (index/ip_index.h).
 using AddressOwners = std::map<IpAddress, std::string>;
 AddressOwners OwnersOf(const ObjectSet& objects);
 
@@ -28,5 +29,15 @@ AddressOwners OwnersOf(const ObjectSet& objects);
 // `after`, sorted. Each of them may carry flows that the kernel tracked
 // under an identity the address no longer has.
 std::vector<IpAddress> OwnerChanges(const AddressOwners& before, const AddressOwners& after);
+
+// After a restart the agent knows no earlier owners, but the kernel kept
+// the table it enforced: `kernel` is that table read back, `wanted` the
+// plan about to replace it. Returns, sorted, every address whose rights
+// differ between the two: a local address whose default or verdicts (for
+// peer classes both tables have) changed or that stopped or started being
+// enforced, a peer address whose class changed. An address that changed owner while the agent was down
+// and got other rights is among them (so are addresses whose rights a
+// policy change moved: flushing those is merely conservative).
+std::vector<IpAddress> RightsChanges(const Plan& kernel, const Plan& wanted);
 
 }  // namespace microseg

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <set>
 
+#include "agent/fail_closed.h"
 #include "ingest/manifest_loader.h"
 #include "plan/compiler.h"
 #include "policy/object_apply.h"
@@ -78,6 +79,9 @@ Status Agent::Finish(Status s, const Plan* plan, bool flush_ran, size_t flushed,
   if (s.ok()) {
     ++snapshot_.syncs;
     snapshot_.last_error.clear();
+    snapshot_.apply_failures = 0;
+    snapshot_.fail_closed = false;
+    snapshot_.retry_in_ms = 0;
     snapshot_.plan_elements = plan->ElementCount();
     snapshot_.last_apply = dataplane_.last();
   } else {
@@ -85,6 +89,24 @@ Status Agent::Finish(Status s, const Plan* plan, bool flush_ran, size_t flushed,
     snapshot_.last_error = s.message();
   }
   return s;
+}
+
+Status Agent::FailClosed(const Status& refused, const Plan& wanted) {
+  ++apply_failures_;
+  Status installed = dataplane_.Install(FailClosedPlan(wanted));
+  auto delay = RetryDelay(apply_failures_, options_.poll_interval, options_.max_retry_backoff);
+  std::set<IpAddress> locals = wanted.ingress.local;
+  locals.insert(wanted.egress.local.begin(), wanted.egress.local.end());
+  std::string msg = "kernel refused the plan (" + std::to_string(apply_failures_) + " in a row, retry in " +
+                    std::to_string(delay.count()) + " ms): " + refused.message();
+  msg += installed.ok() ? "; failing closed: default deny for " + std::to_string(locals.size()) +
+                              " local addresses"
+                        : "; the default-deny fallback failed too: " + installed.message();
+  std::lock_guard<std::mutex> lock(mu_);
+  snapshot_.apply_failures = apply_failures_;
+  snapshot_.fail_closed = installed.ok();
+  snapshot_.retry_in_ms = delay.count();
+  return Status::Error(msg);
 }
 
 Status Agent::SyncOnce() {
@@ -101,7 +123,16 @@ Status Agent::SyncOnce() {
     plan = CompileForNode(*engine, options_.node, options_.plan);
     known_classes_.clear();
     s = dataplane_.Apply(plan);
-    if (s.ok()) engine_ = std::move(engine);
+    if (!boot_read_) {  // the first apply read the kernel back
+      boot_read_ = true;
+      boot_table_ = dataplane_.read_back();
+    }
+    if (s.ok()) {
+      engine_ = std::move(engine);
+      apply_failures_ = 0;
+    } else {
+      s = FailClosed(s, plan);
+    }
   }
   // After the apply, so that a flushed flow's next packet meets the new
   // policy. owners_ moves on only when the flush worked: a failed one is
@@ -109,7 +140,10 @@ Status Agent::SyncOnce() {
   size_t flushed = 0;
   bool flush_ran = false;
   if (s.ok() && conntrack_ != nullptr) {
-    std::vector<IpAddress> changed = owners_ ? OwnerChanges(*owners_, owners) : std::vector<IpAddress>{};
+    // Since the last sync, or since the start: what the kernel kept.
+    std::vector<IpAddress> changed = owners_      ? OwnerChanges(*owners_, owners)
+                                     : boot_table_ ? RightsChanges(*boot_table_, plan)
+                                                   : std::vector<IpAddress>{};
     if (!changed.empty()) {
       Result<size_t> deleted = conntrack_->Flush(changed);
       flush_ran = deleted.ok();
@@ -120,7 +154,10 @@ Status Agent::SyncOnce() {
         engine_.reset();
       }
     }
-    if (s.ok()) owners_ = std::move(owners);
+    if (s.ok()) {
+      owners_ = std::move(owners);
+      boot_table_.reset();
+    }
   }
   if (s.ok()) plan_ = std::move(plan);
   return Finish(s, plan_ ? &*plan_ : nullptr, flush_ran, flushed, false, false, false);
@@ -346,6 +383,11 @@ Status Agent::SyncDeltas(std::vector<PolicyDelta> deltas) {
   const auto t_apply = Clock::now();
   // A patch knows its diff: the dataplane need not diff (and copy) whole plans.
   Status s = patched && !mismatch ? dataplane_.ApplyHostChanges(diff, *plan_) : dataplane_.Apply(*plan_);
+  if (s.ok()) {
+    apply_failures_ = 0;
+  } else {
+    s = FailClosed(s, *plan_);
+  }
   {
     std::lock_guard<std::mutex> lock(mu_);
     snapshot_.delta_plan_ms += std::chrono::duration<double, std::milli>(t_apply - t_engine).count();
@@ -382,16 +424,26 @@ void Agent::Run() {
   auto last_resync = Clock::now();
   source_.changed();  // prime the fingerprint; the first pass syncs anyway
   bool first = true;
+  auto retry_at = Clock::now();  // after a refused plan: backoff
   for (;;) {
-    bool resync = Clock::now() - last_resync >= options_.resync_interval;
+    // While backing off after a refused plan, nothing runs: the kernel
+    // holds the fail-closed fallback.
+    bool backing_off = !ok && apply_failures_ > 0 && Clock::now() < retry_at;
+    bool resync = !backing_off && Clock::now() - last_resync >= options_.resync_interval;
     if (resync) {
       dataplane_.Invalidate();  // read the kernel back: repairs drift
       last_resync = Clock::now();
     }
-    if (first || !ok || resync || source_.changed()) {
+    auto backoff = [&] {
+      retry_at = Clock::now() + RetryDelay(apply_failures_, options_.poll_interval, options_.max_retry_backoff);
+    };
+    if (backing_off) {
+      // wait below
+    } else if (first || !ok || resync || source_.changed()) {
       Status s = SyncOnce();
       ok = s.ok();
       first = false;
+      backoff();
       if (on_sync_) on_sync_(s, snapshot());
     } else if (source_.take_deltas) {
       std::vector<PolicyDelta> deltas = source_.take_deltas();
@@ -399,6 +451,7 @@ void Agent::Run() {
       if (!deltas.empty()) {
         Status s = SyncDeltas(std::move(deltas));
         ok = s.ok();
+        backoff();
         if (on_sync_) on_sync_(s, snapshot());
       } else if (!health.ok()) {
         // The stream is down: nothing to apply, the kernel keeps the plan.

@@ -12,9 +12,18 @@
 // changed owner since the last sync (agent/address_owners.h), after the
 // apply: such a flow's next packet is a new flow for the new policy. A
 // failed flush fails the sync (the policy is applied; the flush is retried
-// by the next sync). The first sync flushes nothing: the agent does not
-// know what the kernel's entries were made under, and a restart should not
-// cut every flow.
+// by the next sync). The first sync after a start compares the table the
+// kernel kept (read back) with the new plan and flushes the addresses whose
+// rights differ (RightsChanges): flows of an address that changed owner
+// while the agent was down do not keep the old owner's rights, and flows
+// whose rights did not change are not cut.
+//
+// Fail closed (docs/FAIL_CLOSED.md): when the kernel refuses a plan, the
+// agent installs FailClosedPlan (agent/fail_closed.h: default deny for
+// every enforced local address, failsafe ports open) in its place, reports
+// it in last_error and the snapshot, and retries the real plan with
+// exponential backoff (poll_interval doubled per refusal, at most
+// max_retry_backoff).
 //
 // Span streams: a source may also hand over deltas (objects that entered,
 // changed in or left the span since the last load). The agent keeps its
@@ -59,6 +68,8 @@ struct AgentOptions {
   PlanOptions plan;
   std::chrono::milliseconds poll_interval{300};  // how often the source is checked
   std::chrono::milliseconds resync_interval{60000};
+  // Ceiling of the backoff between retries of a plan the kernel refused.
+  std::chrono::milliseconds max_retry_backoff{30000};
   // Tests: compile the whole plan after every patch and compare (a
   // mismatch uses the compiled plan and counts in patch_mismatches).
   bool verify_patches = false;
@@ -111,6 +122,9 @@ class Agent {
     uint64_t syncs = 0;          // successful applies
     uint64_t failures = 0;
     std::string last_error;      // "" after a success
+    uint64_t apply_failures = 0;  // consecutive plans the kernel refused
+    bool fail_closed = false;     // the kernel holds the default-deny fallback
+    int64_t retry_in_ms = 0;      // after a refusal: when the plan is retried
     size_t plan_elements = 0;
     nft::NftDataplane::Stats last_apply;
     uint64_t conntrack_flushes = 0;  // flushes run (addresses changed owner)
@@ -145,6 +159,14 @@ class Agent {
   // with a compile).
   std::map<std::string, std::pair<std::string, std::string>> known_classes_;
   std::string patch_refusal_;
+  // The table the kernel held when this agent started (read back by its
+  // first apply), until the first sync that flushes conntrack.
+  std::optional<Plan> boot_table_;
+  bool boot_read_ = false;
+  uint64_t apply_failures_ = 0;  // Run() thread only
+  // Installs the fail-closed fallback for `wanted`, which the kernel refused
+  // with `refused`; returns the error to report.
+  Status FailClosed(const Status& refused, const Plan& wanted);
   Status Finish(Status s, const Plan* plan, bool flush_ran, size_t flushed, bool delta, bool patched,
                 bool mismatch);
   bool PatchPlan(const std::vector<std::pair<std::string, std::optional<Pod>>>& before,

@@ -328,8 +328,11 @@ Action InstallAgent(CLI::App& app) {
       if (source != nullptr) source->Report(s, snap);
       if (!s.ok()) {
         if (s.message() != *last_failure) {
-          std::cerr << "agent " << node
-                    << ": sync failed, still enforcing the last policy: " << s.message() << "\n";
+          // A refused plan is replaced by default deny (docs/FAIL_CLOSED.md);
+          // anything else leaves the last applied policy in the kernel.
+          std::cerr << "agent " << node << ": sync failed, "
+                    << (snap.fail_closed ? "failing closed" : "still enforcing the last policy") << ": "
+                    << s.message() << "\n";
           *last_failure = s.message();
         }
         return;

@@ -1,20 +1,26 @@
 #include "index/ip_index.h"
 
 #include <algorithm>
+#include <tuple>
 
 namespace microseg {
 
+bool OlderClaim(const IpOwner& a, const IpOwner& b) {
+  return std::tie(a.created, a.uid, a.kind, a.key) < std::tie(b.created, b.uid, b.kind, b.key);
+}
+
 void IpIndex::Add(const IpAddress& ip, IpOwner owner) {
+  Remove(ip, owner);
   auto& claims = owners_[ip];
-  claims.erase(std::remove(claims.begin(), claims.end(), owner), claims.end());
-  claims.push_back(std::move(owner));
+  claims.insert(std::upper_bound(claims.begin(), claims.end(), owner, OlderClaim), std::move(owner));
 }
 
 void IpIndex::Remove(const IpAddress& ip, const IpOwner& owner) {
   auto it = owners_.find(ip);
   if (it == owners_.end()) return;
   auto& claims = it->second;
-  claims.erase(std::remove(claims.begin(), claims.end(), owner), claims.end());
+  auto same = [&](const IpOwner& c) { return c.kind == owner.kind && c.key == owner.key && c.uid == owner.uid; };
+  claims.erase(std::remove_if(claims.begin(), claims.end(), same), claims.end());
   if (claims.empty()) owners_.erase(it);
 }
 

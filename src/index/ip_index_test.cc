@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "index/identity_table.h"
 
 namespace microseg {
@@ -11,17 +13,40 @@ IpAddress Ip(const char* s) { return *IpAddress::Parse(s); }
 
 TEST(IpIndexTest, RemoveOnlyByTheOwnerThatAdded) {
   IpIndex index;
-  IpOwner old_pod{EndpointKind::kPod, "x/a", "uid-1"};
-  IpOwner new_pod{EndpointKind::kPod, "x/b", "uid-2"};
+  IpOwner old_pod{EndpointKind::kPod, "x/a", "uid-1", ""};
+  IpOwner new_pod{EndpointKind::kPod, "x/b", "uid-2", ""};
   index.Add(Ip("10.0.0.1"), old_pod);
   index.Add(Ip("10.0.0.1"), new_pod);
   EXPECT_EQ(index.Lookup(Ip("10.0.0.1"))->key, "x/b");
   index.Remove(Ip("10.0.0.1"), old_pod);  // late delete of the old owner
   EXPECT_EQ(index.Lookup(Ip("10.0.0.1"))->key, "x/b");
-  index.Remove(Ip("10.0.0.1"), {EndpointKind::kPod, "x/b", "uid-other"});
+  index.Remove(Ip("10.0.0.1"), {EndpointKind::kPod, "x/b", "uid-other", ""});
   EXPECT_EQ(index.Lookup(Ip("10.0.0.1"))->key, "x/b") << "uid must match";
   index.Remove(Ip("10.0.0.1"), new_pod);
   EXPECT_EQ(index.Lookup(Ip("10.0.0.1")), nullptr);
+}
+
+// With per-node IPAM a stale Running pod and its successor claim one IP;
+// every engine must pick the same owner whatever order it saw them in.
+TEST(IpIndexTest, TheMostRecentClaimWinsWhateverTheOrderOfAdds) {
+  IpOwner old_pod{EndpointKind::kPod, "x/z-old", "uid-9", "2026-01-01T10:00:00Z"};
+  IpOwner new_pod{EndpointKind::kPod, "x/a-new", "uid-1", "2026-01-01T10:05:00Z"};
+  IpOwner manifest{EndpointKind::kWorkload, "w", "w", ""};  // no timestamp: oldest
+  for (bool reversed : {false, true}) {
+    IpIndex index;
+    std::vector<IpOwner> order{manifest, old_pod, new_pod};
+    if (reversed) std::reverse(order.begin(), order.end());
+    for (const IpOwner& o : order) index.Add(Ip("10.0.0.1"), o);
+    EXPECT_EQ(index.Lookup(Ip("10.0.0.1"))->key, "x/a-new") << "reversed " << reversed;
+    EXPECT_TRUE(index.Owns(Ip("10.0.0.1"), EndpointKind::kPod, "x/a-new"));
+    EXPECT_FALSE(index.Owns(Ip("10.0.0.1"), EndpointKind::kPod, "x/z-old"));
+    index.Remove(Ip("10.0.0.1"), {EndpointKind::kPod, "x/a-new", "uid-1", ""});
+    EXPECT_EQ(index.Lookup(Ip("10.0.0.1"))->key, "x/z-old") << "created is not compared by Remove";
+  }
+  IpIndex tie;  // same second: the uid decides
+  tie.Add(Ip("10.0.0.2"), {EndpointKind::kPod, "x/b", "uid-2", "2026-01-01T10:00:00Z"});
+  tie.Add(Ip("10.0.0.2"), {EndpointKind::kPod, "x/a", "uid-1", "2026-01-01T10:00:00Z"});
+  EXPECT_EQ(tie.Lookup(Ip("10.0.0.2"))->key, "x/b");
 }
 
 TEST(PrefixTableTest, LongestMatchPerFamily) {

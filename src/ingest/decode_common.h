@@ -31,10 +31,11 @@ struct ObjectMeta {
   std::string name;
   std::string namespace_name;  // "default" when absent, for namespaced kinds
   std::string uid;             // "" when absent
+  std::string created;         // creationTimestamp, "YYYY-MM-DDTHH:MM:SSZ"; "" when absent
   Labels labels;
 };
 
-// metadata.{name (required), namespace, uid, labels}.
+// metadata.{name (required), namespace, uid, creationTimestamp, labels}.
 Status DecodeMetadata(const Field& doc, bool namespaced, NameRule rule, ObjectMeta* meta);
 
 // A map of label keys to string values, validated.

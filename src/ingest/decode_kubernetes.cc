@@ -49,6 +49,7 @@ Status DecodePod(const Field& doc, Pod* pod) {
   pod->namespace_name = std::move(meta.namespace_name);
   pod->name = std::move(meta.name);
   pod->uid = meta.uid.empty() ? pod->namespace_name + "/" + pod->name : std::move(meta.uid);
+  pod->created = std::move(meta.created);
   pod->labels = std::move(meta.labels);
 
   Field spec = doc.Child("spec");

@@ -70,6 +70,17 @@ Status DecodeRequirement(const Field& field, LabelSelector* selector) {
   return Status::Ok();
 }
 
+// "YYYY-MM-DDTHH:MM:SSZ", as the API server writes creationTimestamp.
+bool IsUtcTimestamp(const std::string& t) {
+  static constexpr char kShape[] = "dddd-dd-ddTdd:dd:ddZ";
+  if (t.size() != sizeof(kShape) - 1) return false;
+  for (size_t i = 0; i < t.size(); ++i) {
+    bool ok = kShape[i] == 'd' ? (t[i] >= '0' && t[i] <= '9') : t[i] == kShape[i];
+    if (!ok) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 Status DecodeMetadata(const Field& doc, bool namespaced, NameRule rule, ObjectMeta* meta) {
@@ -83,6 +94,13 @@ Status DecodeMetadata(const Field& doc, bool namespaced, NameRule rule, ObjectMe
       MICROSEG_RETURN_IF_ERROR(DecodeName(ns, NameRule::kDnsLabel, &meta->namespace_name));
   }
   MICROSEG_RETURN_IF_ERROR(metadata.Child("uid").ReadString(&meta->uid));
+  // Compared as text to tell the most recent of two claims on one address
+  // (index/ip_index.h), so only the API server's UTC form is accepted.
+  Field created = metadata.Child("creationTimestamp");
+  MICROSEG_RETURN_IF_ERROR(created.ReadString(&meta->created));
+  if (!meta->created.empty() && !IsUtcTimestamp(meta->created)) {
+    return created.Error("must be a UTC time like 2026-01-02T15:04:05Z");
+  }
   return DecodeLabels(metadata.Child("labels"), &meta->labels);
 }
 

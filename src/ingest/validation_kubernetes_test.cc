@@ -109,6 +109,10 @@ TEST(Validation, Metadata) {
        "test.yaml: document 1: Pod Shop/p: metadata.namespace: invalid name \"Shop\": must be a "
        "lowercase RFC 1123 label (lowercase alphanumerics and '-', starting and ending with an "
        "alphanumeric)"},
+      {"creationTimestamp must be the API server's UTC form (compared as text)",
+       "apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: shop, creationTimestamp: "
+       "'2026-01-02T15:04:05+02:00'}\n",
+       kPodError + "metadata.creationTimestamp: must be a UTC time like 2026-01-02T15:04:05Z"},
       {"labels must be a map", kPod.substr(0, kPod.size() - 2) + ", labels: [a]}\n",
        kPodError + "metadata.labels: expected a map, got a list"},
       {"label key syntax",

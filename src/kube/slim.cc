@@ -45,7 +45,7 @@ json Slim(const Resource& resource, const json& object) {
   out["apiVersion"] = std::string(resource.api_version);
   out["kind"] = std::string(resource.kind);
   if (auto it = object.find("metadata"); it != object.end()) {
-    out["metadata"] = Pick(*it, {"name", "namespace", "uid", "labels"});
+    out["metadata"] = Pick(*it, {"name", "namespace", "uid", "creationTimestamp", "labels"});
   }
   auto spec = object.find("spec");
   auto status = object.find("status");

@@ -30,6 +30,8 @@ TEST(Slim, DecodesToTheSamePodAsTheFullObject) {
   const Pod& x = a->objects.pods[0];
   const Pod& y = b->objects.pods[0];
   EXPECT_EQ(x.uid, y.uid);
+  EXPECT_EQ(x.created, "2024-05-01T10:00:03Z");
+  EXPECT_EQ(x.created, y.created) << "the owner of a shared IP depends on it";
   EXPECT_EQ(x.node_name, y.node_name);
   EXPECT_EQ(x.phase, y.phase);
   EXPECT_EQ(x.ips, y.ips);

@@ -32,6 +32,9 @@ struct Pod {
   std::string namespace_name;
   std::string name;
   std::string uid;  // owner identity of its IPs; synthesized from ns/name when absent
+  // metadata.creationTimestamp ("2026-01-02T15:04:05Z"; "" when absent):
+  // of two pods claiming one IP, the later created owns it (ip_index.h).
+  std::string created;
   Labels labels;
   std::vector<IpAddress> ips;  // status.podIPs (or podIP); may be empty
   std::string node_name;       // spec.nodeName

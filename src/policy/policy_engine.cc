@@ -69,14 +69,14 @@ void PolicyEngine::Upsert(Pod pod) {
   if (pod.HoldsIps() && !pod.host_network) {
     s.pod_identity[key] =
         s.identities.Join(EndpointKind::kPod, pod.namespace_name, pod.labels, false, key);
-    for (const IpAddress& ip : pod.ips) s.ips.Add(ip, {EndpointKind::kPod, key, pod.uid});
+    for (const IpAddress& ip : pod.ips) s.ips.Add(ip, {EndpointKind::kPod, key, pod.uid, pod.created});
   }
   // A hostNetwork pod's addresses are its node's: node peers, node
   // selection and the node's enforcement point cover them.
   if (pod.host_network && !pod.node_name.empty()) {
     s.host_network_pods[pod.node_name].insert(key);
     for (const IpAddress& ip : pod.ips) {
-      s.host_network_ips.Add(ip, {EndpointKind::kNode, pod.node_name, pod.uid});
+      s.host_network_ips.Add(ip, {EndpointKind::kNode, pod.node_name, pod.uid, pod.created});
     }
   }
   s.pods.emplace(std::move(key), std::move(pod));
@@ -89,10 +89,10 @@ bool PolicyEngine::DeletePod(const std::string& ns, const std::string& name) {
   if (it == s.pods.end()) return false;
   const Pod& pod = it->second;
   if (!pod.host_network) {
-    for (const IpAddress& ip : pod.ips) s.ips.Remove(ip, {EndpointKind::kPod, key, pod.uid});
+    for (const IpAddress& ip : pod.ips) s.ips.Remove(ip, {EndpointKind::kPod, key, pod.uid, pod.created});
   } else if (!pod.node_name.empty()) {
     for (const IpAddress& ip : pod.ips) {
-      s.host_network_ips.Remove(ip, {EndpointKind::kNode, pod.node_name, pod.uid});
+      s.host_network_ips.Remove(ip, {EndpointKind::kNode, pod.node_name, pod.uid, pod.created});
     }
     auto on_node = s.host_network_pods.find(pod.node_name);
     on_node->second.erase(key);
@@ -111,7 +111,7 @@ void PolicyEngine::Upsert(Node node) {
   State& s = *state_;
   s.node_identity[node.name] =
       s.identities.Join(EndpointKind::kNode, "", node.labels, false, node.name);
-  for (const IpAddress& ip : node.ips) s.ips.Add(ip, {EndpointKind::kNode, node.name, node.name});
+  for (const IpAddress& ip : node.ips) s.ips.Add(ip, {EndpointKind::kNode, node.name, node.name, ""});
   std::string name = node.name;
   s.nodes.emplace(std::move(name), std::move(node));
 }
@@ -120,7 +120,7 @@ bool PolicyEngine::DeleteNode(const std::string& name) {
   State& s = *state_;
   auto it = s.nodes.find(name);
   if (it == s.nodes.end()) return false;
-  for (const IpAddress& ip : it->second.ips) s.ips.Remove(ip, {EndpointKind::kNode, name, name});
+  for (const IpAddress& ip : it->second.ips) s.ips.Remove(ip, {EndpointKind::kNode, name, name, ""});
   s.identities.Leave(s.node_identity[name], name);
   s.node_identity.erase(name);
   s.nodes.erase(it);
@@ -133,7 +133,7 @@ void PolicyEngine::Upsert(Workload workload) {
   s.workload_identity[workload.name] = s.identities.Join(
       EndpointKind::kWorkload, "", workload.labels, workload.unmanaged, workload.name);
   for (const IpAddress& ip : workload.ips) {
-    s.ips.Add(ip, {EndpointKind::kWorkload, workload.name, workload.name});
+    s.ips.Add(ip, {EndpointKind::kWorkload, workload.name, workload.name, ""});
   }
   std::string name = workload.name;
   s.workloads.emplace(std::move(name), std::move(workload));
@@ -144,7 +144,7 @@ bool PolicyEngine::DeleteWorkload(const std::string& name) {
   auto it = s.workloads.find(name);
   if (it == s.workloads.end()) return false;
   for (const IpAddress& ip : it->second.ips) {
-    s.ips.Remove(ip, {EndpointKind::kWorkload, name, name});
+    s.ips.Remove(ip, {EndpointKind::kWorkload, name, name, ""});
   }
   s.identities.Leave(s.workload_identity[name], name);
   s.workload_identity.erase(name);
@@ -364,20 +364,32 @@ std::vector<Endpoint> PolicyEngine::Endpoints(bool all_kinds) const {
   return out;
 }
 
-std::vector<Endpoint> PolicyEngine::LocalEndpoints(const std::string& node_name) const {
+std::vector<Endpoint> PolicyEngine::LocalEndpoints(const std::string& node_name, bool stale_claims) const {
   const State& s = *state_;
   std::vector<Endpoint> out;
+  // Only the current owner of an address is enforced on it (ip_index.h):
+  // a stale pod sharing its successor's IP would give the kernel two
+  // verdict sets for one address, a transaction it refuses.
+  auto add = [&](EndpointKind kind, const std::string& key, const IpAddress& ip) {
+    if (stale_claims || s.ips.Owns(ip, kind, key)) out.push_back(s.MakeEndpoint(kind, key, ip));
+  };
   for (const auto& [key, pod] : s.pods) {
     if (pod.node_name != node_name || !pod.HoldsIps() || pod.host_network) continue;
-    for (const IpAddress& ip : pod.ips) out.push_back(s.MakeEndpoint(EndpointKind::kPod, key, ip));
+    for (const IpAddress& ip : pod.ips) add(EndpointKind::kPod, key, ip);
   }
   for (const auto& [name, w] : s.workloads) {
     if (w.unmanaged || w.host != node_name) continue;
-    for (const IpAddress& ip : w.ips) out.push_back(s.MakeEndpoint(EndpointKind::kWorkload, name, ip));
+    for (const IpAddress& ip : w.ips) add(EndpointKind::kWorkload, name, ip);
   }
-  // The node with its hostNetwork pods' addresses: they are the node's.
+  // The node with its hostNetwork pods' addresses: they are the node's
+  // (those only a hostNetwork pod reports are kept apart from s.ips, so
+  // they have no other claim to lose to).
   for (const IpAddress& ip : s.NodeAddresses(node_name)) {
-    out.push_back(s.MakeEndpoint(EndpointKind::kNode, node_name, ip));
+    if (s.ips.OwnerCount(ip) == 0) {
+      out.push_back(s.MakeEndpoint(EndpointKind::kNode, node_name, ip));
+    } else {
+      add(EndpointKind::kNode, node_name, ip);
+    }
   }
   std::sort(out.begin(), out.end(), [](const Endpoint& a, const Endpoint& b) {
     return std::tie(a.kind, a.name, a.ip) < std::tie(b.kind, b.name, b.ip);

@@ -131,7 +131,11 @@ class PolicyEngine {
 
   // Endpoints whose enforcement point is `node_name`: its pods (not
   // hostNetwork), the node itself, and workloads with `host: node_name`.
-  std::vector<Endpoint> LocalEndpoints(const std::string& node_name) const;
+  // Each address once, with its current owner (the most recent claim,
+  // index/ip_index.h): what the node enforces. `stale_claims` adds the
+  // endpoints whose claim another one overrides (the span ships them, so an
+  // agent has their policies when the newer claim goes away).
+  std::vector<Endpoint> LocalEndpoints(const std::string& node_name, bool stale_claims = false) const;
 
   // The span of an enforcement point: the objects its agent needs to
   // compute RulesFor every local endpoint exactly as this engine does — its

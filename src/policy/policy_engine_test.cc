@@ -367,5 +367,35 @@ TEST_F(EngineTest, TraceListsEveryRuleConsidered) {
             "no peer matches: podSelector without namespaceSelector only selects pods of namespace x");
 }
 
+// A stale pod object and its successor claim one address (per-node IPAM):
+// the later created owns it in Check, in the node's enforced endpoints and
+// as a rule peer; the span still ships both, so the agent can fall back to
+// the older claim when the newer one goes away.
+TEST_F(EngineTest, OfTwoClaimsOnOneAddressTheLaterCreatedOwnsIt) {
+  Pod stale = MakePod("y", "stale", L({{"pod", "stale"}}), "10.0.0.50");
+  stale.created = "2026-12-01T10:00:00Z";
+  Pod fresh = MakePod("y", "fresh", L({{"pod", "fresh"}}), "10.0.0.50");
+  fresh.created = "2026-12-01T10:05:00Z";
+  engine_.Upsert(fresh);
+  engine_.Upsert(stale);  // seen last, but older
+  NetworkPolicyPeer from_stale = NsPeer(Sel({{"ns", "y"}}));
+  from_stale.pod_selector = Sel({{"pod", "stale"}});
+  engine_.Upsert(Np("x", "from-stale", Sel({{"pod", "a"}}), {NetworkPolicyRule{{}, {from_stale}}}));
+  EXPECT_EQ(E("10.0.0.50").name, "y/fresh");
+  EXPECT_FALSE(Allowed("10.0.0.50", "x/a")) << "the stale pod's allowance is not the address's";
+  std::vector<std::string> locals;
+  for (const Endpoint& e : engine_.LocalEndpoints("node-1")) {
+    if (e.ip == *IpAddress::Parse("10.0.0.50")) locals.push_back(e.name);
+  }
+  EXPECT_EQ(locals, (std::vector<std::string>{"y/fresh"}));
+  ObjectSet span = engine_.SpanFor("node-1");
+  int claims = 0;
+  for (const Pod& p : span.pods) claims += p.name == "stale" || p.name == "fresh";
+  EXPECT_EQ(claims, 2);
+  engine_.DeletePod("y", "fresh");
+  EXPECT_EQ(E("10.0.0.50").name, "y/stale");
+  EXPECT_TRUE(Allowed("10.0.0.50", "x/a"));
+}
+
 }  // namespace
 }  // namespace microseg

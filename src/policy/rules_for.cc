@@ -37,7 +37,11 @@ void AddMembers(const State& s, const Identity& identity, PeerSet* out) {
       case EndpointKind::kExternal: break;
     }
     if (!ips) continue;
-    for (const IpAddress& ip : *ips) out->endpoints.push_back(s.MakeEndpoint(identity.kind, key, ip));
+    for (const IpAddress& ip : *ips) {
+      // A stale claim on an address is not a peer: its traffic is the
+      // current owner's (ip_index.h), as Check resolves it.
+      if (s.ips.Owns(ip, identity.kind, key)) out->endpoints.push_back(s.MakeEndpoint(identity.kind, key, ip));
+    }
   }
 }
 

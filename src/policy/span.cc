@@ -127,7 +127,7 @@ ObjectSet PolicyEngine::SpanFor(const std::string& node_name,
   // Selections and rules are per identity: walk each local identity once,
   // however many local endpoints (and IPs) share it.
   std::set<IdentityId> walked, peer_identities;
-  for (const Endpoint& local : LocalEndpoints(node_name)) {
+  for (const Endpoint& local : LocalEndpoints(node_name, /*stale_claims=*/true)) {
     AddEndpoint(s, local, &keys);
     if (local.identity == kNoIdentity || !walked.insert(local.identity).second) continue;
     const Selection& sel = s.SelectionFor(local.identity);

@@ -42,8 +42,20 @@ Status NftDataplane::ApplyHostChanges(const PlanDiff& diff, const Plan& plan) {
   return s;
 }
 
+Status NftDataplane::Install(const Plan& plan) {
+  last_ = Stats{};
+  Status s = Replace(plan);
+  if (s.ok()) {
+    applied_ = plan;
+  } else {
+    applied_.reset();
+  }
+  return s;
+}
+
 Status NftDataplane::Reconcile(const Plan& plan) {
   last_.read_back = true;
+  read_back_.reset();
   auto listing = executor_->ListTableJson();
   if (!listing.ok()) return listing.status();
   if (!listing->has_value()) return Replace(plan);
@@ -55,6 +67,7 @@ Status NftDataplane::Reconcile(const Plan& plan) {
   observed.endpoints = plan.endpoints;
   observed.ingress = std::move(table->ingress);
   observed.egress = std::move(table->egress);
+  read_back_ = observed;
   return RunDelta(observed, plan);
 }
 

@@ -37,8 +37,15 @@ class NftDataplane {
   // and patches the kept plan, instead of diffing and copying two whole
   // plans. Without a last applied plan it is Apply(plan).
   Status ApplyHostChanges(const PlanDiff& diff, const Plan& plan);
+  // Replaces the table whole with `plan` in one transaction, whatever the
+  // kernel holds (the agent's fail-closed fallback: the fewest things that
+  // can go wrong).
+  Status Install(const Plan& plan);
   // Forgets the last applied plan, so the next Apply reads the kernel.
   void Invalidate() { applied_.reset(); }
+  // The table the last read-back found, in plan terms (endpoints are the
+  // plan's); nullopt when there was none or it was not microseg's shape.
+  const std::optional<Plan>& read_back() const { return read_back_; }
 
   struct Stats {
     enum class Kind { kNoop, kDelta, kReplace } kind = Kind::kNoop;
@@ -55,6 +62,7 @@ class NftDataplane {
 
   NftExecutor* executor_;
   std::optional<Plan> applied_;
+  std::optional<Plan> read_back_;
   Stats last_;
 };
 
