@@ -167,7 +167,7 @@ Result<ObjectSet> ControllerSource::Load() {
   if (s.ok()) {
     // The same decoder as offline ingest: the agent compiles exactly what
     // `check` would, from the controller's canonical documents.
-    decoded = ParseManifests(span->dump(-1, ' ', false, Json::error_handler_t::replace),
+    decoded = ParseStoredManifests(span->dump(-1, ' ', false, Json::error_handler_t::replace),
                              "span of node " + options_.node);
     s = decoded.status();
   }
@@ -268,7 +268,7 @@ void ControllerSource::WatchLoop() {
             }
             if (!d.deleted) {
               Result<LoadedManifests> decoded =
-                  ParseManifests(object.dump(-1, ' ', false, Json::error_handler_t::replace),
+                  ParseStoredManifests(object.dump(-1, ' ', false, Json::error_handler_t::replace),
                                  "span stream of node " + options_.node);
               if (!decoded.ok()) {
                 decode_failed = true;
