@@ -104,6 +104,13 @@ struct PolicyEngine::State {
   // A node's addresses: its Node object's, then those of its hostNetwork
   // pods that the Node does not list (empty when neither exists).
   std::vector<IpAddress> NodeAddresses(const std::string& node) const;
+  // Whether (kind, key) owns `ip` as Resolve answers it: the most recent
+  // claim in `ips`, or, for an address no pod, node or workload claims, the
+  // node whose hostNetwork pod reports it.
+  bool OwnsAddress(const IpAddress& ip, EndpointKind kind, const std::string& key) const {
+    if (ips.OwnerCount(ip) != 0) return ips.Owns(ip, kind, key);
+    return kind == EndpointKind::kNode && host_network_ips.Owns(ip, kind, key);
+  }
   // The container/workload ports of the endpoint, or null.
   const std::vector<ContainerPort>* PortsOf(const Endpoint& e) const;
   Endpoint MakeEndpoint(EndpointKind kind, const std::string& key, const IpAddress& ip) const;

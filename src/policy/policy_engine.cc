@@ -381,14 +381,10 @@ std::vector<Endpoint> PolicyEngine::LocalEndpoints(const std::string& node_name,
     if (w.unmanaged || w.host != node_name) continue;
     for (const IpAddress& ip : w.ips) add(EndpointKind::kWorkload, name, ip);
   }
-  // The node with its hostNetwork pods' addresses: they are the node's
-  // (those only a hostNetwork pod reports are kept apart from s.ips, so
-  // they have no other claim to lose to).
+  // The node with its hostNetwork pods' addresses: they are the node's.
   for (const IpAddress& ip : s.NodeAddresses(node_name)) {
-    if (s.ips.OwnerCount(ip) == 0) {
+    if (stale_claims || s.OwnsAddress(ip, EndpointKind::kNode, node_name)) {
       out.push_back(s.MakeEndpoint(EndpointKind::kNode, node_name, ip));
-    } else {
-      add(EndpointKind::kNode, node_name, ip);
     }
   }
   std::sort(out.begin(), out.end(), [](const Endpoint& a, const Endpoint& b) {

@@ -40,7 +40,7 @@ void AddMembers(const State& s, const Identity& identity, PeerSet* out) {
     for (const IpAddress& ip : *ips) {
       // A stale claim on an address is not a peer: its traffic is the
       // current owner's (ip_index.h), as Check resolves it.
-      if (s.ips.Owns(ip, identity.kind, key)) out->endpoints.push_back(s.MakeEndpoint(identity.kind, key, ip));
+      if (s.OwnsAddress(ip, identity.kind, key)) out->endpoints.push_back(s.MakeEndpoint(identity.kind, key, ip));
     }
   }
 }
