@@ -10,6 +10,7 @@
 #include <cstring>
 #include <string>
 
+#include "common/owner_only_file.h"
 namespace microseg {
 
 namespace {
@@ -50,26 +51,6 @@ std::string ColumnText(sqlite3_stmt* s, int col) {
   return p ? std::string(reinterpret_cast<const char*>(p), sqlite3_column_bytes(s, col)) : "";
 }
 
-// The database holds secrets (state.db) or flows (flows.db): owner-only,
-// whatever the umask. Created (or, from an older release, narrowed) before
-// SQLite opens it; SQLite gives its -wal, -shm and -journal files the
-// database file's mode, and older ones are narrowed here too.
-Status MakeOwnerOnly(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-  if (fd < 0 || ::fchmod(fd, 0600) != 0) {
-    const std::string why = std::strerror(errno);
-    if (fd >= 0) ::close(fd);
-    return Status::Error("flows " + path + ": " + why);
-  }
-  ::close(fd);
-  for (const char* suffix : {"-wal", "-shm", "-journal"}) {
-    if (::chmod((path + suffix).c_str(), 0600) != 0 && errno != ENOENT) {
-      return Status::Error("flows " + path + suffix + ": " + std::strerror(errno));
-    }
-  }
-  return Status::Ok();
-}
-
 }  // namespace
 
 FlowStore::FlowStore(FlowStoreOptions options) : options_(std::move(options)) {}
@@ -92,7 +73,9 @@ Status FlowStore::Open(int64_t now) {
   std::lock_guard<std::mutex> lock(mu_);
   if (options_.path.empty()) return Status::Ok();
   if (db_) return Status::Error("flows " + options_.path + ": already open");
-  if (Status s = MakeOwnerOnly(options_.path); !s.ok()) return s;
+  if (Status s = MakeOwnerOnlyDatabase(options_.path); !s.ok()) {
+    return Status::Error("flows " + s.message());
+  }
   int rc = sqlite3_open_v2(options_.path.c_str(), &db_,
                            SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
                            nullptr);

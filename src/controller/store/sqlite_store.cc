@@ -11,6 +11,7 @@
 #include <string>
 #include <utility>
 
+#include "common/owner_only_file.h"
 namespace microseg {
 
 namespace {
@@ -66,26 +67,6 @@ EventType ParseEventType(const std::string& s) {
 
 constexpr int kWatchBatchLimit = 1000;
 
-// The database holds secrets (state.db) or flows (flows.db): owner-only,
-// whatever the umask. Created (or, from an older release, narrowed) before
-// SQLite opens it; SQLite gives its -wal, -shm and -journal files the
-// database file's mode, and older ones are narrowed here too.
-Status MakeOwnerOnly(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-  if (fd < 0 || ::fchmod(fd, 0600) != 0) {
-    const std::string why = std::strerror(errno);
-    if (fd >= 0) ::close(fd);
-    return Status::Error("sqlite: cannot open " + path + ": " + why);
-  }
-  ::close(fd);
-  for (const char* suffix : {"-wal", "-shm", "-journal"}) {
-    if (::chmod((path + suffix).c_str(), 0600) != 0 && errno != ENOENT) {
-      return Status::Error("sqlite: cannot open " + path + suffix + ": " + std::strerror(errno));
-    }
-  }
-  return Status::Ok();
-}
-
 }  // namespace
 
 class SqliteStore::Stream final : public WatchStream {
@@ -118,7 +99,9 @@ class SqliteStore::Stream final : public WatchStream {
 Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path,
                                                        const SqliteStoreOptions& options) {
   if (options.event_retention < 1) return Status::Error("event retention must be at least 1");
-  if (Status s = MakeOwnerOnly(path); !s.ok()) return s;
+  if (Status s = MakeOwnerOnlyDatabase(path); !s.ok()) {
+    return Status::Error("sqlite: cannot open " + s.message());
+  }
   sqlite3* db = nullptr;
   int rc =
       sqlite3_open_v2(path.c_str(), &db,
