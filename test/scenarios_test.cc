@@ -189,7 +189,10 @@ std::vector<std::string> ScenarioFiles() {
 }
 
 std::string TestName(const ::testing::TestParamInfo<std::string>& info) {
-  std::string stem = info.param.substr(info.param.find_last_of('/') + 1);
+  // The path under test/scenarios/: "17-named-port-ingress",
+  // "upstream-e2e/deny-ingress" -> "upstream_e2e_deny_ingress".
+  const std::string root = "/test/scenarios/";
+  std::string stem = info.param.substr(info.param.rfind(root) + root.size());
   stem = stem.substr(0, stem.rfind(".yaml"));
   for (char& ch : stem) {
     if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';

@@ -192,7 +192,7 @@ Result<Scenario> LoadScenario(const std::string& path) {
 std::vector<std::string> ListScenarioFiles(const std::string& dir) {
   std::vector<std::string> out;
   std::error_code ec;
-  for (const auto& entry : fs::directory_iterator(dir, ec)) {
+  for (const auto& entry : fs::recursive_directory_iterator(dir, ec)) {
     const fs::path& p = entry.path();
     if (!entry.is_regular_file() || p.extension() != ".yaml") continue;
     if (p.filename().string().rfind("layout", 0) == 0) continue;

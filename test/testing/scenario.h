@@ -56,7 +56,8 @@ struct Scenario {
 //   "foo.yaml: expect[1].table: line 3: row x/b has 2 cells, expected 9".
 Result<Scenario> LoadScenario(const std::string& path);
 
-// Every scenario file in `dir`: *.yaml except layout*.yaml, sorted by name.
+// Every scenario file under `dir` (subdirectories too): *.yaml except
+// layout*.yaml, sorted by path.
 std::vector<std::string> ListScenarioFiles(const std::string& dir);
 
 // The source tree: $MICROSEG_SOURCE_DIR, else the directory compiled in
