@@ -11,6 +11,7 @@
 #include "ingest/manifest_loader.h"
 #include "policy/policy_engine.h"
 #include "testing/scenario.h"
+#include "testing/scenario_objects.h"
 #include "testing/truth_table.h"
 
 namespace microseg {
@@ -19,70 +20,6 @@ namespace {
 using testutil::Scenario;
 using testutil::ScenarioExpectation;
 using testutil::TruthTable;
-
-template <typename T>
-void AppendAll(std::vector<T>& into, std::vector<T>& from) {
-  std::move(from.begin(), from.end(), std::back_inserter(into));
-}
-
-Status Merge(ObjectSet& into, ObjectSet from) {
-  AppendAll(into.namespaces, from.namespaces);
-  AppendAll(into.pods, from.pods);
-  AppendAll(into.nodes, from.nodes);
-  AppendAll(into.services, from.services);
-  AppendAll(into.network_policies, from.network_policies);
-  AppendAll(into.admin_network_policies, from.admin_network_policies);
-  AppendAll(into.workloads, from.workloads);
-  AppendAll(into.ip_lists, from.ip_lists);
-  AppendAll(into.rulesets, from.rulesets);
-  AppendAll(into.enforcement_modes, from.enforcement_modes);
-  if (from.baseline_admin_network_policy) {
-    if (into.baseline_admin_network_policy) {
-      return Status::Error("two BaselineAdminNetworkPolicies (layout and scenario)");
-    }
-    into.baseline_admin_network_policy = std::move(from.baseline_admin_network_policy);
-  }
-  return Status::Ok();
-}
-
-// The layout's objects plus the scenario's own manifests.
-Result<ObjectSet> LoadObjects(const Scenario& s) {
-  ObjectSet objects;
-  if (!s.layout_path.empty()) {
-    auto layout = LoadManifests({s.layout_path});
-    if (!layout.ok()) return layout.status();
-    objects = std::move(layout->objects);
-  }
-  if (!s.manifests.empty()) {
-    auto own = ParseManifests(s.manifests, s.path);
-    if (!own.ok()) return own.status();
-    if (Status st = Merge(objects, std::move(own->objects)); !st.ok()) return st;
-  }
-  return objects;
-}
-
-// Resolves a table name. With a family, pods ("ns/name") and nodes
-// ("node/NAME") are resolved through their address of that family, so the
-// engine sees the flow that family's packets would be.
-Result<Endpoint> ResolveName(const PolicyEngine& engine, const ObjectSet& objects,
-                             const std::string& name, std::optional<IpFamily> family) {
-  if (!family) return engine.Resolve(name);
-  const std::vector<IpAddress>* ips = nullptr;
-  if (name.rfind("node/", 0) == 0) {
-    for (const Node& n : objects.nodes) {
-      if ("node/" + n.name == name) ips = &n.ips;
-    }
-  } else if (name.find('/') != std::string::npos) {
-    for (const Pod& p : objects.pods) {
-      if (p.Key() == name) ips = &p.ips;
-    }
-  }
-  if (ips == nullptr) return engine.Resolve(name);  // an address, or unknown
-  for (const IpAddress& ip : *ips) {
-    if (ip.family() == *family) return engine.Resolve(ip.ToString());
-  }
-  return Status::Error(name + " has no address of the requested family");
-}
 
 std::string DescribeDirection(const char* label, const DirectionVerdict& d) {
   std::ostringstream out;
@@ -123,7 +60,7 @@ TEST_P(ScenarioTest, MatchesTruthTables) {
   const Scenario& s = *scenario;
   SCOPED_TRACE(s.path + ": " + s.description);
 
-  auto objects = LoadObjects(s);
+  auto objects = testutil::LoadScenarioObjects(s);
   ASSERT_TRUE(objects.ok()) << objects.status().message();
   PolicyEngine engine;
   engine.Load(*objects);
@@ -148,7 +85,7 @@ TEST_P(ScenarioTest, MatchesTruthTables) {
     for (const auto* axis : {&want.rows(), &want.columns()}) {
       for (const std::string& name : *axis) {
         if (resolved.count(name)) continue;
-        auto ep = ResolveName(engine, *objects, name, e.family);
+        auto ep = testutil::ResolveTableName(engine, *objects, name, e.family);
         if (!ep.ok()) {
           ADD_FAILURE() << "expect[" << i << "]: cannot resolve " << name << ": "
                         << ep.status().message();
@@ -184,20 +121,10 @@ TEST_P(ScenarioTest, MatchesTruthTables) {
   }
 }
 
-std::vector<std::string> ScenarioFiles() {
-  return testutil::ListScenarioFiles(testutil::SourceDir() + "/test/scenarios");
-}
+std::vector<std::string> ScenarioFiles() { return testutil::AllScenarioFiles(); }
 
 std::string TestName(const ::testing::TestParamInfo<std::string>& info) {
-  // The path under test/scenarios/: "17-named-port-ingress",
-  // "upstream-e2e/deny-ingress" -> "upstream_e2e_deny_ingress".
-  const std::string root = "/test/scenarios/";
-  std::string stem = info.param.substr(info.param.rfind(root) + root.size());
-  stem = stem.substr(0, stem.rfind(".yaml"));
-  for (char& ch : stem) {
-    if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
-  }
-  return stem;
+  return testutil::ScenarioTestName(info.param);
 }
 
 INSTANTIATE_TEST_SUITE_P(Scenarios, ScenarioTest, ::testing::ValuesIn(ScenarioFiles()), TestName);

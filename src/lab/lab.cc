@@ -103,7 +103,7 @@ Result<std::unique_ptr<Lab>> Lab::Up(const ObjectSet& objects, LabOptions option
   std::unique_ptr<Lab> lab(new Lab());
   lab->options_ = std::move(options);
   lab->detached_ = !lab->options_.agent_exe.empty();
-  lab->topology_ = PlanTopology(lab->options_.name, objects);
+  lab->topology_ = PlanTopology(lab->options_.name, objects, lab->options_.extras);
   lab->objects_ = objects;
   lab->warnings_ = lab->topology_.skipped;
   if (lab->topology_.nodes.empty()) {

@@ -83,6 +83,8 @@ struct LabOptions {
   std::string controller_ca_file;
   std::string controller_token_file;  // recorded for `lab probe`
   int agent_flow_interval_s = 2;      // detached agents' flow shipments
+  // Addresses and ports to lay out beyond the objects' (see topology.h).
+  LabExtras extras;
   // Detached: how long Up() waits for every agent's first apply; zero:
   // LoadScaledWait() (20 s times the load per CPU, at most 300 s).
   std::chrono::milliseconds agent_wait{0};

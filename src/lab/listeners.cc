@@ -8,6 +8,8 @@
 
 #include <cerrno>
 #include <cstring>
+#include <set>
+#include <tuple>
 
 #include "lab/netns.h"
 
@@ -60,12 +62,18 @@ Result<std::unique_ptr<Listeners>> Listeners::Open(const LabTopology& topology,
   std::vector<Want> wants;
   for (const LabPod& p : topology.pods) wants.push_back({p.key, p.netns, {}, &p.ports});
   for (const LabWorkload& w : topology.workloads) wants.push_back({w.key, w.netns, w.ips, &w.ports});
+  for (const LabNode& n : topology.nodes) {
+    if (!n.node_ip.empty()) wants.push_back({"node/" + n.name, n.netns, {n.node_ip}, &n.ports});
+  }
+  // A node and a hostNetwork pod on it share an address: one socket serves both.
+  std::set<std::tuple<std::string, std::string, Protocol, uint16_t>> opened;
   for (const Want& want : wants) {
     ScopedNetns in(want.netns);
     if (!in.status().ok()) return in.status();
     std::vector<std::string> ips = want.ips.empty() ? std::vector<std::string>{""} : want.ips;
     for (const LabPort& port : *want.ports) {
       for (const std::string& ip : ips) {
+        if (!opened.insert({want.netns, ip, port.protocol, port.port}).second) continue;
         std::string what = want.key + " " + std::string(ProtocolName(port.protocol)) + "/" +
                            std::to_string(port.port);
         auto fd = Listen(what, port, ip, warnings);

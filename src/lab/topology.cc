@@ -17,10 +17,22 @@ std::vector<std::string> V4(const std::vector<IpAddress>& ips) {
   return out;
 }
 
-std::vector<LabPort> Ports(const std::vector<ContainerPort>& ports) {
+bool SamePort(const LabPort& a, const LabPort& b) { return a.protocol == b.protocol && a.port == b.port; }
+
+// `declared` then each extra port not among them.
+std::vector<LabPort> WithExtras(std::vector<LabPort> declared, const std::vector<LabPort>& extras) {
+  for (const LabPort& e : extras) {
+    if (std::none_of(declared.begin(), declared.end(), [&](const LabPort& d) { return SamePort(d, e); })) {
+      declared.push_back(e);
+    }
+  }
+  return declared;
+}
+
+std::vector<LabPort> Ports(const std::vector<ContainerPort>& ports, const std::vector<LabPort>& extras) {
   std::vector<LabPort> out;
   for (const ContainerPort& cp : ports) out.push_back({cp.protocol, cp.port});
-  return out;
+  return WithExtras(std::move(out), extras);
 }
 
 nlohmann::json PortsJson(const std::vector<LabPort>& ports) {
@@ -58,11 +70,20 @@ std::vector<LabEndpoint> LabTopology::Endpoints() const {
   std::vector<LabEndpoint> out;
   for (const LabPod& p : pods) out.push_back({p.key, p.netns, p.ip, p.ports});
   for (const LabWorkload& w : workloads) out.push_back({w.key, w.netns, w.ips.front(), w.ports});
+  for (const LabNode& n : nodes) {
+    if (n.node_ip.empty()) continue;
+    // A hostNetwork pod on this address listens for its node too: one socket.
+    std::vector<LabPort> ports = n.ports;
+    for (const LabWorkload& w : workloads) {
+      if (w.netns == n.netns && w.ips.front() == n.node_ip) ports = WithExtras(std::move(ports), w.ports);
+    }
+    out.push_back({"node/" + n.name, n.netns, n.node_ip, std::move(ports)});
+  }
   std::sort(out.begin(), out.end(), [](const LabEndpoint& a, const LabEndpoint& b) { return a.key < b.key; });
   return out;
 }
 
-LabTopology PlanTopology(const std::string& lab_name, const ObjectSet& objects) {
+LabTopology PlanTopology(const std::string& lab_name, const ObjectSet& objects, const LabExtras& extras) {
   LabTopology t;
   t.name = lab_name;
   t.fabric_netns = t.Prefix() + "fabric";
@@ -97,9 +118,13 @@ LabTopology PlanTopology(const std::string& lab_name, const ObjectSet& objects) 
   for (const Node& n : objects.nodes) node_objects[n.name] = &n;
   size_t member = 0;  // fabric veth index: nodes, then unmanaged workloads
   for (const std::string& n : node_names) {
-    LabNode ln{n, t.Prefix() + "n" + std::to_string(member), FabricIp(member), {}};
+    LabNode ln{n, t.Prefix() + "n" + std::to_string(member), FabricIp(member), {}, "", {}};
     // The Node H itself is local to agent H: its addresses are the host's own.
     if (auto it = node_objects.find(n); it != node_objects.end()) ln.ips = V4(it->second->ips);
+    if (!ln.ips.empty()) {
+      ln.node_ip = ln.ips.front();
+      ln.ports = extras.ports;
+    }
     t.nodes.push_back(std::move(ln));
     ++member;
   }
@@ -128,14 +153,14 @@ LabTopology PlanTopology(const std::string& lab_name, const ObjectSet& objects) 
     lp.netns = t.Prefix() + "p" + std::to_string(j);
     lp.ip = v4->ToString();
     lp.index = j++;
-    lp.ports = Ports(p->ports);
+    lp.ports = Ports(p->ports, extras.ports);
     t.pods.push_back(std::move(lp));
   }
 
   for (const Workload* w : hosted) {
     LabNode& host = *std::find_if(t.nodes.begin(), t.nodes.end(),
                                   [&](const LabNode& n) { return n.name == w->host; });
-    LabWorkload lw{"workload/" + w->name, host.name, host.netns, "", V4(w->ips), Ports(w->ports)};
+    LabWorkload lw{"workload/" + w->name, host.name, host.netns, "", V4(w->ips), Ports(w->ports, extras.ports)};
     host.ips.insert(host.ips.end(), lw.ips.begin(), lw.ips.end());
     t.workloads.push_back(std::move(lw));
   }
@@ -146,12 +171,16 @@ LabTopology PlanTopology(const std::string& lab_name, const ObjectSet& objects) 
                                   [&](const LabNode& n) { return n.name == p->node_name; });
     std::string ip = v4->ToString();
     if (std::find(host.ips.begin(), host.ips.end(), ip) == host.ips.end()) host.ips.push_back(ip);
-    t.workloads.push_back({p->Key(), host.name, host.netns, "", {ip}, Ports(p->ports)});
+    t.workloads.push_back({p->Key(), host.name, host.netns, "", {ip}, Ports(p->ports, extras.ports)});
   }
   int k = 0;
   for (const Workload* w : unmanaged) {
     t.workloads.push_back({"workload/" + w->name, "", t.Prefix() + "u" + std::to_string(k++),
-                           FabricIp(member++), V4(w->ips), Ports(w->ports)});
+                           FabricIp(member++), V4(w->ips), Ports(w->ports, extras.ports)});
+  }
+  for (const std::string& address : extras.external_addresses) {
+    t.workloads.push_back({address, "", t.Prefix() + "u" + std::to_string(k++), FabricIp(member++), {address},
+                           extras.ports});
   }
   std::sort(t.workloads.begin(), t.workloads.end(),
             [](const LabWorkload& a, const LabWorkload& b) { return a.key < b.key; });
@@ -163,7 +192,8 @@ nlohmann::json LabTopology::ToJson() const {
   j["name"] = name;
   j["fabric_netns"] = fabric_netns;
   for (const LabNode& n : nodes) {
-    j["nodes"].push_back({{"name", n.name}, {"netns", n.netns}, {"fabric_ip", n.fabric_ip}, {"ips", n.ips}});
+    j["nodes"].push_back({{"name", n.name}, {"netns", n.netns}, {"fabric_ip", n.fabric_ip}, {"ips", n.ips},
+                          {"node_ip", n.node_ip}, {"ports", PortsJson(n.ports)}});
   }
   for (const LabPod& p : pods) {
     j["pods"].push_back({{"key", p.key}, {"node", p.node}, {"netns", p.netns}, {"ip", p.ip},
@@ -182,7 +212,8 @@ LabTopology LabTopology::FromJson(const nlohmann::json& j) {
   t.fabric_netns = j.value("fabric_netns", "");
   for (const auto& n : j.value("nodes", nlohmann::json::array())) {
     t.nodes.push_back({n.value("name", ""), n.value("netns", ""), n.value("fabric_ip", ""),
-                       n.value("ips", std::vector<std::string>{})});
+                       n.value("ips", std::vector<std::string>{}), n.value("node_ip", ""),
+                       PortsFromJson(n.value("ports", nlohmann::json::array()))});
   }
   for (const auto& p : j.value("pods", nlohmann::json::array())) {
     t.pods.push_back({p.value("key", ""), p.value("node", ""), p.value("netns", ""), p.value("ip", ""),

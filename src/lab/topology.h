@@ -54,6 +54,10 @@ struct LabNode {
   std::string netns;
   std::string fabric_ip;  // 100.64.255.<i+1>
   std::vector<std::string> ips;  // its own: the Node's and its workloads' IPv4 addresses
+  // The Node object's first IPv4 address: probed as "node/<name>" (Resolve's
+  // address). "" for a workload host with no Node object, or no address.
+  std::string node_ip;
+  std::vector<LabPort> ports;  // listened on at node_ip (LabExtras::ports)
 };
 
 // An endpoint with no namespace of its own on an enforcement point (a
@@ -87,15 +91,29 @@ struct LabTopology {
   std::string Prefix() const { return "ms-" + name + "-"; }
   const LabPod* FindPod(const std::string& key) const;
   const LabNode* FindNode(const std::string& name) const;
-  // Pods and workloads, sorted by key.
+  // Pods, workloads (hostNetwork pods and external addresses included) and
+  // nodes with an address ("node/<name>"), sorted by key.
   std::vector<LabEndpoint> Endpoints() const;
 
   nlohmann::json ToJson() const;
   static LabTopology FromJson(const nlohmann::json& j);
 };
 
+// What a lab holds beyond the objects, so a probe can reach what a truth
+// table names: addresses outside the cluster, and ports nobody declares.
+struct LabExtras {
+  // Each gets a namespace on the fabric, like an unmanaged workload, and is
+  // probed under the address itself (as Resolve names an external endpoint).
+  std::vector<std::string> external_addresses;
+  // Listened on by every endpoint (pods, workloads, nodes with an address,
+  // external addresses) besides the ports each declares.
+  std::vector<LabPort> ports;
+};
+
 // Lays out `objects`: pods with IPv4 addresses and a node; workloads with
-// `host:` (on that host's enforcement point) or `unmanaged: true`.
-LabTopology PlanTopology(const std::string& lab_name, const ObjectSet& objects);
+// `host:` (on that host's enforcement point) or `unmanaged: true`; and the
+// extras.
+LabTopology PlanTopology(const std::string& lab_name, const ObjectSet& objects,
+                         const LabExtras& extras = {});
 
 }  // namespace microseg::lab

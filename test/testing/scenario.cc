@@ -3,6 +3,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -200,6 +201,19 @@ std::vector<std::string> ListScenarioFiles(const std::string& dir) {
   }
   std::sort(out.begin(), out.end());
   return out;
+}
+
+std::vector<std::string> AllScenarioFiles() { return ListScenarioFiles(SourceDir() + "/test/scenarios"); }
+
+std::string ScenarioTestName(const std::string& path) {
+  const std::string root = "/test/scenarios/";
+  size_t at = path.rfind(root);
+  std::string stem = at == std::string::npos ? path : path.substr(at + root.size());
+  stem = stem.substr(0, stem.rfind(".yaml"));
+  for (char& ch : stem) {
+    if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
+  }
+  return stem;
 }
 
 std::string SourceDir() {

@@ -60,6 +60,14 @@ Result<Scenario> LoadScenario(const std::string& path);
 // layout*.yaml, sorted by path.
 std::vector<std::string> ListScenarioFiles(const std::string& dir);
 
+// Every scenario file of the source tree's test/scenarios/.
+std::vector<std::string> AllScenarioFiles();
+
+// A GoogleTest name for a scenario file: its path under test/scenarios/
+// without ".yaml", other characters than letters and digits as '_'
+// ("upstream-e2e/deny-ingress.yaml" -> "upstream_e2e_deny_ingress").
+std::string ScenarioTestName(const std::string& path);
+
 // The source tree: $MICROSEG_SOURCE_DIR, else the directory compiled in
 // (MICROSEG_SOURCE_DIR_DEFAULT), else ".".
 std::string SourceDir();
