@@ -56,27 +56,39 @@ struct FabricMember {
   std::string netns;
   std::string fabric_ip;
   std::vector<std::string> ips;
+  std::string fabric_ip6;  // fd00:64:ff::<the fabric IPv4's last byte>
+  std::vector<std::string> ips6;
 };
+
+std::string FabricIp6(const std::string& fabric_ip) {
+  return "fd00:64:ff::" + fabric_ip.substr(fabric_ip.rfind('.') + 1);
+}
 
 // Nodes first, in order: member i has veth fab<i> in the fabric.
 std::vector<FabricMember> Members(const LabTopology& t) {
   std::vector<FabricMember> out;
-  for (const LabNode& n : t.nodes) out.push_back({n.netns, n.fabric_ip, n.ips});
+  for (const LabNode& n : t.nodes) out.push_back({n.netns, n.fabric_ip, n.ips, FabricIp6(n.fabric_ip), n.ips6});
   for (const LabWorkload& w : t.workloads) {
-    if (w.host.empty()) out.push_back({w.netns, w.fabric_ip, w.ips});
+    if (w.host.empty()) out.push_back({w.netns, w.fabric_ip, w.ips, FabricIp6(w.fabric_ip), w.ips6});
   }
   return out;
 }
+
+bool IsV6(const std::string& ip) { return ip.find(':') != std::string::npos; }
 
 // A route on `on` to `ip` behind the fabric member at `via`. A member that
 // holds addresses of its own sends from the first of them: a connection
 // from the fabric IP would be an address nobody's policy knows (and
 // 100.64/10 is in any "internet" list).
-Status RouteVia(const FabricMember& on, const std::string& ip, const std::string& via) {
-  std::vector<std::string> args = {"-n", on.netns, "route", "replace", ip + "/32", "via", via};
-  if (!on.ips.empty()) {
+// IPv6 likewise, through the member's IPv6 fabric address.
+Status RouteVia(const FabricMember& on, const std::string& ip, const FabricMember& via) {
+  bool v6 = IsV6(ip);
+  std::vector<std::string> args = {"-n", on.netns, "route", "replace", ip + (v6 ? "/128" : "/32"), "via",
+                                   v6 ? via.fabric_ip6 : via.fabric_ip};
+  const std::vector<std::string>& own = v6 ? on.ips6 : on.ips;
+  if (!own.empty()) {
     args.push_back("src");
-    args.push_back(on.ips.front());
+    args.push_back(own.front());
   }
   return Ip(args);
 }
@@ -157,9 +169,15 @@ Status Lab::Build() {
     RETURN_IF_ERROR(Ip({"-n", t.fabric_netns, "link", "set", fab, "master", "br0", "up"}));
     RETURN_IF_ERROR(Ip({"-n", m.netns, "addr", "add", m.fabric_ip + "/24", "dev", "eth0"}));
     // Its own addresses (a host's workloads, a Node's IPs): reached through
-    // the /32 routes below, so no other member ever ARPs for them.
+    // the /32 routes below, so no other member ever ARPs for them. IPv6
+    // addresses skip duplicate detection: the lab assigns each once, and a
+    // tentative address could not be bound for seconds.
     for (const std::string& ip : m.ips) {
       RETURN_IF_ERROR(Ip({"-n", m.netns, "addr", "add", ip + "/32", "dev", "eth0"}));
+    }
+    RETURN_IF_ERROR(Ip({"-n", m.netns, "addr", "add", m.fabric_ip6 + "/64", "dev", "eth0", "nodad"}));
+    for (const std::string& ip : m.ips6) {
+      RETURN_IF_ERROR(Ip({"-n", m.netns, "addr", "add", ip + "/128", "dev", "eth0", "nodad"}));
     }
     RETURN_IF_ERROR(Ip({"-n", m.netns, "link", "set", "eth0", "up"}));
     RETURN_IF_ERROR(Ip({"-n", m.netns, "link", "set", "lo", "up"}));
@@ -172,11 +190,13 @@ Status Lab::Build() {
     // The pods' gateway: a local address, so the node answers their ARP.
     RETURN_IF_ERROR(Ip({"-n", m.netns, "addr", "add", "169.254.1.1/32", "dev", "lo"}));
     RETURN_IF_ERROR(SetSysctl(m.netns, "net.ipv4.ip_forward", "1"));
+    RETURN_IF_ERROR(SetSysctl(m.netns, "net.ipv6.conf.all.forwarding", "1"));
   }
   for (const FabricMember& on : members) {
     for (const FabricMember& other : members) {
       if (other.netns == on.netns) continue;
-      for (const std::string& ip : other.ips) RETURN_IF_ERROR(RouteVia(on, ip, other.fabric_ip));
+      for (const std::string& ip : other.ips) RETURN_IF_ERROR(RouteVia(on, ip, other));
+      for (const std::string& ip : other.ips6) RETURN_IF_ERROR(RouteVia(on, ip, other));
     }
   }
   for (const LabPod& p : t.pods) RETURN_IF_ERROR(AddPod(p));
@@ -202,9 +222,22 @@ Status Lab::AddPod(const LabPod& p) {
   RETURN_IF_ERROR(Ip({"-n", p.netns, "route", "replace", "169.254.1.1", "dev", "eth0"}));
   RETURN_IF_ERROR(Ip({"-n", p.netns, "route", "replace", "default", "via", "169.254.1.1", "dev", "eth0"}));
   RETURN_IF_ERROR(Ip({"-n", node->netns, "route", "replace", p.ip + "/32", "dev", veth}));
-  for (const FabricMember& other : Members(topology_)) {
+  if (!p.ip6.empty()) {
+    // The IPv6 gateway: fe80::1 on the node's side of every pod's veth.
+    RETURN_IF_ERROR(Ip({"-n", node->netns, "addr", "replace", "fe80::1/64", "dev", veth, "nodad"}));
+    RETURN_IF_ERROR(Ip({"-n", p.netns, "addr", "add", p.ip6 + "/128", "dev", "eth0", "nodad"}));
+    RETURN_IF_ERROR(Ip({"-n", p.netns, "-6", "route", "replace", "default", "via", "fe80::1", "dev", "eth0"}));
+    RETURN_IF_ERROR(Ip({"-n", node->netns, "route", "replace", p.ip6 + "/128", "dev", veth}));
+  }
+  std::vector<FabricMember> members = Members(topology_);
+  const FabricMember* home = nullptr;
+  for (const FabricMember& m : members) {
+    if (m.netns == node->netns) home = &m;
+  }
+  for (const FabricMember& other : members) {
     if (other.netns == node->netns) continue;
-    RETURN_IF_ERROR(RouteVia(other, p.ip, node->fabric_ip));
+    RETURN_IF_ERROR(RouteVia(other, p.ip, *home));
+    if (!p.ip6.empty()) RETURN_IF_ERROR(RouteVia(other, p.ip6, *home));
   }
   return Status::Ok();
 }

@@ -17,27 +17,45 @@ namespace microseg::lab {
 
 namespace {
 
+// Any IPv6 address, for Listen().
+constexpr char kAnyIp6[] = "::any";
+
 // One listening socket in the calling thread's namespace, bound to `ip`
-// ("" for any address). Returns -1 (and warns) when the kernel lacks the
+// ("" for any IPv4 address, kAnyIp6 for any IPv6 one). Returns -1 (and warns) when the kernel lacks the
 // protocol.
 Result<int> Listen(const std::string& what, const LabPort& port, const std::string& ip,
                    std::vector<std::string>* warnings) {
   bool datagram = port.protocol == Protocol::kUDP;
   int type = datagram ? SOCK_DGRAM : SOCK_STREAM;
   int proto = port.protocol == Protocol::kSCTP ? IPPROTO_SCTP : 0;
-  int fd = socket(AF_INET, type | SOCK_NONBLOCK | SOCK_CLOEXEC, proto);
+  bool v6 = ip == kAnyIp6 || ip.find(':') != std::string::npos;
+  int fd = socket(v6 ? AF_INET6 : AF_INET, type | SOCK_NONBLOCK | SOCK_CLOEXEC, proto);
   if (fd < 0) {
     if (warnings) warnings->push_back("no listener for " + what + ": " + std::strerror(errno));
     return -1;
   }
   int one = 1;
   setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(port.port);
-  addr.sin_addr.s_addr = htonl(INADDR_ANY);
-  if (!ip.empty()) inet_pton(AF_INET, ip.c_str(), &addr.sin_addr);
-  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 ||
+  sockaddr_storage ss{};
+  socklen_t len;
+  if (v6) {
+    // IPv6 only: the IPv4 side has a socket of its own.
+    setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+    auto* addr = reinterpret_cast<sockaddr_in6*>(&ss);
+    addr->sin6_family = AF_INET6;
+    addr->sin6_port = htons(port.port);
+    addr->sin6_addr = in6addr_any;
+    if (ip != kAnyIp6) inet_pton(AF_INET6, ip.c_str(), &addr->sin6_addr);
+    len = sizeof(sockaddr_in6);
+  } else {
+    auto* addr = reinterpret_cast<sockaddr_in*>(&ss);
+    addr->sin_family = AF_INET;
+    addr->sin_port = htons(port.port);
+    addr->sin_addr.s_addr = htonl(INADDR_ANY);
+    if (!ip.empty()) inet_pton(AF_INET, ip.c_str(), &addr->sin_addr);
+    len = sizeof(sockaddr_in);
+  }
+  if (bind(fd, reinterpret_cast<sockaddr*>(&ss), len) != 0 ||
       (!datagram && listen(fd, 128) != 0)) {
     std::string err = std::strerror(errno);
     close(fd);
@@ -56,23 +74,32 @@ Result<std::unique_ptr<Listeners>> Listeners::Open(const LabTopology& topology,
   // the ports it declares.
   struct Want {
     std::string key, netns;
-    std::vector<std::string> ips;  // empty: any
+    std::vector<std::string> ips;  // "": any IPv4 address; kAnyIp6: any IPv6 one
     const std::vector<LabPort>* ports;
   };
   std::vector<Want> wants;
-  for (const LabPod& p : topology.pods) wants.push_back({p.key, p.netns, {}, &p.ports});
-  for (const LabWorkload& w : topology.workloads) wants.push_back({w.key, w.netns, w.ips, &w.ports});
+  for (const LabPod& p : topology.pods) {
+    wants.push_back({p.key, p.netns, {""}, &p.ports});
+    if (!p.ip6.empty()) wants.push_back({p.key, p.netns, {kAnyIp6}, &p.ports});
+  }
+  for (const LabWorkload& w : topology.workloads) {
+    std::vector<std::string> ips = w.ips;
+    ips.insert(ips.end(), w.ips6.begin(), w.ips6.end());
+    wants.push_back({w.key, w.netns, ips, &w.ports});
+  }
   for (const LabNode& n : topology.nodes) {
-    if (!n.node_ip.empty()) wants.push_back({"node/" + n.name, n.netns, {n.node_ip}, &n.ports});
+    if (n.node_ip.empty()) continue;
+    std::vector<std::string> ips = {n.node_ip};
+    if (!n.node_ip6.empty()) ips.push_back(n.node_ip6);
+    wants.push_back({"node/" + n.name, n.netns, ips, &n.ports});
   }
   // A node and a hostNetwork pod on it share an address: one socket serves both.
   std::set<std::tuple<std::string, std::string, Protocol, uint16_t>> opened;
   for (const Want& want : wants) {
     ScopedNetns in(want.netns);
     if (!in.status().ok()) return in.status();
-    std::vector<std::string> ips = want.ips.empty() ? std::vector<std::string>{""} : want.ips;
     for (const LabPort& port : *want.ports) {
-      for (const std::string& ip : ips) {
+      for (const std::string& ip : want.ips) {
         if (!opened.insert({want.netns, ip, port.protocol, port.port}).second) continue;
         std::string what = want.key + " " + std::string(ProtocolName(port.protocol)) + "/" +
                            std::to_string(port.port);

@@ -40,37 +40,54 @@ uint16_t NextSourcePort() {
 // Only a connection attempt observes anything: when the probe cannot even
 // make its socket (no SCTP in this kernel, so no listener either), the
 // pair is not observable rather than denied.
+// The socket address of `ip` (either family) and `port`.
+sockaddr_storage SocketAddress(const std::string& ip, uint16_t port, socklen_t* len) {
+  sockaddr_storage ss{};
+  if (ip.find(':') != std::string::npos) {
+    auto* a = reinterpret_cast<sockaddr_in6*>(&ss);
+    a->sin6_family = AF_INET6;
+    a->sin6_port = htons(port);
+    inet_pton(AF_INET6, ip.c_str(), &a->sin6_addr);
+    *len = sizeof(sockaddr_in6);
+  } else {
+    auto* a = reinterpret_cast<sockaddr_in*>(&ss);
+    a->sin_family = AF_INET;
+    a->sin_port = htons(port);
+    inet_pton(AF_INET, ip.c_str(), &a->sin_addr);
+    *len = sizeof(sockaddr_in);
+  }
+  return ss;
+}
+
 const char* Connect(const LabEndpoint& from, const LabEndpoint& to, Protocol protocol, uint16_t port,
-                    std::chrono::milliseconds timeout) {
+                    std::chrono::milliseconds timeout, IpFamily family) {
+  const std::string& from_ip = family == IpFamily::kV6 ? from.ip6 : from.ip;
+  const std::string& to_ip = family == IpFamily::kV6 ? to.ip6 : to.ip;
   int fd;
   {
     ScopedNetns in(from.netns);
     if (!in.status().ok()) return kNotObservable;
     int type = protocol == Protocol::kUDP ? SOCK_DGRAM : SOCK_STREAM;
-    fd = socket(AF_INET, type | SOCK_NONBLOCK | SOCK_CLOEXEC,
+    fd = socket(family == IpFamily::kV6 ? AF_INET6 : AF_INET, type | SOCK_NONBLOCK | SOCK_CLOEXEC,
                 protocol == Protocol::kSCTP ? IPPROTO_SCTP : 0);
   }
   if (fd < 0) return kNotObservable;
-  sockaddr_in src{};
-  src.sin_family = AF_INET;
-  inet_pton(AF_INET, from.ip.c_str(), &src.sin_addr);
   bool bound = false;
   for (int attempt = 0; attempt < 16 && !bound; ++attempt) {
-    src.sin_port = htons(NextSourcePort());
-    bound = bind(fd, reinterpret_cast<sockaddr*>(&src), sizeof(src)) == 0;
+    socklen_t len;
+    sockaddr_storage src = SocketAddress(from_ip, NextSourcePort(), &len);
+    bound = bind(fd, reinterpret_cast<sockaddr*>(&src), len) == 0;
   }
   if (!bound) {
     close(fd);
     return kNotObservable;
   }
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(port);
-  inet_pton(AF_INET, to.ip.c_str(), &addr.sin_addr);
+  socklen_t addr_len;
+  sockaddr_storage addr = SocketAddress(to_ip, port, &addr_len);
   bool ok = false;
   int ms = static_cast<int>(timeout.count());
   if (protocol == Protocol::kUDP) {
-    connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
+    connect(fd, reinterpret_cast<sockaddr*>(&addr), addr_len);
     for (int attempt = 0; attempt < 2 && !ok; ++attempt) {
       (void)!send(fd, "probe", 5, 0);
       pollfd p{fd, POLLIN, 0};
@@ -78,7 +95,7 @@ const char* Connect(const LabEndpoint& from, const LabEndpoint& to, Protocol pro
       if (poll(&p, 1, ms / 2) > 0 && recv(fd, buf, sizeof(buf), 0) > 0) ok = true;
     }
   } else {
-    int rc = connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
+    int rc = connect(fd, reinterpret_cast<sockaddr*>(&addr), addr_len);
     if (rc == 0) {
       ok = true;
     } else if (errno == EINPROGRESS) {
@@ -174,6 +191,9 @@ ProbeTable Probe(const LabTopology& topology, const PolicyEngine& engine, Protoc
   table.port = port;
   table.protocol = protocol;
   std::vector<LabEndpoint> endpoints = topology.Endpoints();
+  const bool v6 = options.family == IpFamily::kV6;
+  // Endpoints without an address of the family take no part.
+  std::erase_if(endpoints, [&](const LabEndpoint& e) { return (v6 ? e.ip6 : e.ip).empty(); });
   std::vector<std::pair<size_t, size_t>> pairs;  // indices into endpoints, per row
   for (size_t f = 0; f < endpoints.size(); ++f) {
     for (size_t t = 0; t < endpoints.size(); ++t) {
@@ -185,8 +205,9 @@ ProbeTable Probe(const LabTopology& topology, const PolicyEngine& engine, Protoc
       if (!options.from.empty() && !options.from.count(from.key)) continue;
       if (!options.to.empty() && !options.to.count(to.key)) continue;
       ProbeRow row{from.key, to.key, "", ""};
-      auto src = engine.Resolve(from.key);
-      auto dst = engine.Resolve(to.key);
+      // Over IPv6 the model sees the flow of the IPv6 addresses.
+      auto src = engine.Resolve(v6 ? from.ip6 : from.key);
+      auto dst = engine.Resolve(v6 ? to.ip6 : to.key);
       row.model = src.ok() && dst.ok() ? std::string(engine.Check(*src, *dst, protocol, port).Name())
                                        : "unknown";
       table.rows.push_back(std::move(row));
@@ -201,7 +222,7 @@ ProbeTable Probe(const LabTopology& topology, const PolicyEngine& engine, Protoc
       for (size_t i; (i = next++) < table.rows.size();) {
         ProbeRow& r = table.rows[i];
         r.observed = Connect(endpoints[pairs[i].first], endpoints[pairs[i].second], protocol, port,
-                             options.timeout);
+                             options.timeout, options.family);
       }
     });
   }

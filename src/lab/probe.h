@@ -57,6 +57,9 @@ struct ProbeOptions {
   // Only these sources / destinations (endpoint keys: "ns/pod",
   // "workload/NAME"); empty: every endpoint.
   std::set<std::string> from, to;
+  // Over IPv6: between the endpoints' IPv6 addresses (LabEndpoint::ip6),
+  // endpoints without one left out.
+  IpFamily family = IpFamily::kV4;
 };
 
 ProbeTable Probe(const LabTopology& topology, const PolicyEngine& engine, Protocol protocol,

@@ -9,6 +9,8 @@ namespace {
 
 std::string FabricIp(size_t member) { return "100.64.255." + std::to_string(member + 1); }
 
+std::string FabricIp6(size_t member) { return "fd00:64:ff::" + std::to_string(member + 1); }
+
 std::vector<std::string> V4(const std::vector<IpAddress>& ips) {
   std::vector<std::string> out;
   for (const IpAddress& ip : ips) {
@@ -16,6 +18,16 @@ std::vector<std::string> V4(const std::vector<IpAddress>& ips) {
   }
   return out;
 }
+
+std::vector<std::string> V6(const std::vector<IpAddress>& ips) {
+  std::vector<std::string> out;
+  for (const IpAddress& ip : ips) {
+    if (!ip.is_v4()) out.push_back(ip.ToString());
+  }
+  return out;
+}
+
+std::string First(const std::vector<std::string>& v) { return v.empty() ? "" : v.front(); }
 
 bool SamePort(const LabPort& a, const LabPort& b) { return a.protocol == b.protocol && a.port == b.port; }
 
@@ -68,16 +80,16 @@ const LabNode* LabTopology::FindNode(const std::string& node_name) const {
 
 std::vector<LabEndpoint> LabTopology::Endpoints() const {
   std::vector<LabEndpoint> out;
-  for (const LabPod& p : pods) out.push_back({p.key, p.netns, p.ip, p.ports});
-  for (const LabWorkload& w : workloads) out.push_back({w.key, w.netns, w.ips.front(), w.ports});
+  for (const LabPod& p : pods) out.push_back({p.key, p.netns, p.ip, p.ports, p.ip6});
+  for (const LabWorkload& w : workloads) out.push_back({w.key, w.netns, First(w.ips), w.ports, First(w.ips6)});
   for (const LabNode& n : nodes) {
     if (n.node_ip.empty()) continue;
     // A hostNetwork pod on this address listens for its node too: one socket.
     std::vector<LabPort> ports = n.ports;
     for (const LabWorkload& w : workloads) {
-      if (w.netns == n.netns && w.ips.front() == n.node_ip) ports = WithExtras(std::move(ports), w.ports);
+      if (w.netns == n.netns && First(w.ips) == n.node_ip) ports = WithExtras(std::move(ports), w.ports);
     }
-    out.push_back({"node/" + n.name, n.netns, n.node_ip, std::move(ports)});
+    out.push_back({"node/" + n.name, n.netns, n.node_ip, std::move(ports), n.node_ip6});
   }
   std::sort(out.begin(), out.end(), [](const LabEndpoint& a, const LabEndpoint& b) { return a.key < b.key; });
   return out;
@@ -118,11 +130,19 @@ LabTopology PlanTopology(const std::string& lab_name, const ObjectSet& objects, 
   for (const Node& n : objects.nodes) node_objects[n.name] = &n;
   size_t member = 0;  // fabric veth index: nodes, then unmanaged workloads
   for (const std::string& n : node_names) {
-    LabNode ln{n, t.Prefix() + "n" + std::to_string(member), FabricIp(member), {}, "", {}};
+    LabNode ln;
+    ln.name = n;
+    ln.netns = t.Prefix() + "n" + std::to_string(member);
+    ln.fabric_ip = FabricIp(member);
+    ln.fabric_ip6 = FabricIp6(member);
     // The Node H itself is local to agent H: its addresses are the host's own.
-    if (auto it = node_objects.find(n); it != node_objects.end()) ln.ips = V4(it->second->ips);
+    if (auto it = node_objects.find(n); it != node_objects.end()) {
+      ln.ips = V4(it->second->ips);
+      ln.ips6 = V6(it->second->ips);
+    }
     if (!ln.ips.empty()) {
       ln.node_ip = ln.ips.front();
+      ln.node_ip6 = First(ln.ips6);
       ln.ports = extras.ports;
     }
     t.nodes.push_back(std::move(ln));
@@ -154,14 +174,17 @@ LabTopology PlanTopology(const std::string& lab_name, const ObjectSet& objects, 
     lp.ip = v4->ToString();
     lp.index = j++;
     lp.ports = Ports(p->ports, extras.ports);
+    lp.ip6 = First(V6(p->ips));
     t.pods.push_back(std::move(lp));
   }
 
   for (const Workload* w : hosted) {
     LabNode& host = *std::find_if(t.nodes.begin(), t.nodes.end(),
                                   [&](const LabNode& n) { return n.name == w->host; });
-    LabWorkload lw{"workload/" + w->name, host.name, host.netns, "", V4(w->ips), Ports(w->ports, extras.ports)};
+    LabWorkload lw{"workload/" + w->name, host.name, host.netns, "", V4(w->ips), Ports(w->ports, extras.ports),
+                   V6(w->ips)};
     host.ips.insert(host.ips.end(), lw.ips.begin(), lw.ips.end());
+    host.ips6.insert(host.ips6.end(), lw.ips6.begin(), lw.ips6.end());
     t.workloads.push_back(std::move(lw));
   }
   // A hostNetwork pod is its node: it listens in the node's namespace, on
@@ -171,16 +194,22 @@ LabTopology PlanTopology(const std::string& lab_name, const ObjectSet& objects, 
                                   [&](const LabNode& n) { return n.name == p->node_name; });
     std::string ip = v4->ToString();
     if (std::find(host.ips.begin(), host.ips.end(), ip) == host.ips.end()) host.ips.push_back(ip);
-    t.workloads.push_back({p->Key(), host.name, host.netns, "", {ip}, Ports(p->ports, extras.ports)});
+    std::vector<std::string> ips6 = V6(p->ips);
+    for (const std::string& ip6 : ips6) {
+      if (std::find(host.ips6.begin(), host.ips6.end(), ip6) == host.ips6.end()) host.ips6.push_back(ip6);
+    }
+    t.workloads.push_back({p->Key(), host.name, host.netns, "", {ip}, Ports(p->ports, extras.ports), ips6});
   }
   int k = 0;
   for (const Workload* w : unmanaged) {
     t.workloads.push_back({"workload/" + w->name, "", t.Prefix() + "u" + std::to_string(k++),
-                           FabricIp(member++), V4(w->ips), Ports(w->ports, extras.ports)});
+                           FabricIp(member++), V4(w->ips), Ports(w->ports, extras.ports), V6(w->ips)});
   }
   for (const std::string& address : extras.external_addresses) {
-    t.workloads.push_back({address, "", t.Prefix() + "u" + std::to_string(k++), FabricIp(member++), {address},
-                           extras.ports});
+    bool v4 = address.find(':') == std::string::npos;
+    t.workloads.push_back({address, "", t.Prefix() + "u" + std::to_string(k++), FabricIp(member++),
+                           v4 ? std::vector<std::string>{address} : std::vector<std::string>{}, extras.ports,
+                           v4 ? std::vector<std::string>{} : std::vector<std::string>{address}});
   }
   std::sort(t.workloads.begin(), t.workloads.end(),
             [](const LabWorkload& a, const LabWorkload& b) { return a.key < b.key; });
@@ -193,15 +222,17 @@ nlohmann::json LabTopology::ToJson() const {
   j["fabric_netns"] = fabric_netns;
   for (const LabNode& n : nodes) {
     j["nodes"].push_back({{"name", n.name}, {"netns", n.netns}, {"fabric_ip", n.fabric_ip}, {"ips", n.ips},
-                          {"node_ip", n.node_ip}, {"ports", PortsJson(n.ports)}});
+                          {"node_ip", n.node_ip}, {"ports", PortsJson(n.ports)}, {"fabric_ip6", n.fabric_ip6},
+                          {"ips6", n.ips6}, {"node_ip6", n.node_ip6}});
   }
   for (const LabPod& p : pods) {
     j["pods"].push_back({{"key", p.key}, {"node", p.node}, {"netns", p.netns}, {"ip", p.ip},
-                         {"index", p.index}, {"ports", PortsJson(p.ports)}});
+                         {"index", p.index}, {"ports", PortsJson(p.ports)}, {"ip6", p.ip6}});
   }
   for (const LabWorkload& w : workloads) {
     j["workloads"].push_back({{"key", w.key}, {"host", w.host}, {"netns", w.netns},
-                              {"fabric_ip", w.fabric_ip}, {"ips", w.ips}, {"ports", PortsJson(w.ports)}});
+                              {"fabric_ip", w.fabric_ip}, {"ips", w.ips}, {"ports", PortsJson(w.ports)},
+                              {"ips6", w.ips6}});
   }
   return j;
 }
@@ -211,19 +242,29 @@ LabTopology LabTopology::FromJson(const nlohmann::json& j) {
   t.name = j.value("name", "");
   t.fabric_netns = j.value("fabric_netns", "");
   for (const auto& n : j.value("nodes", nlohmann::json::array())) {
-    t.nodes.push_back({n.value("name", ""), n.value("netns", ""), n.value("fabric_ip", ""),
-                       n.value("ips", std::vector<std::string>{}), n.value("node_ip", ""),
-                       PortsFromJson(n.value("ports", nlohmann::json::array()))});
+    LabNode ln;
+    ln.name = n.value("name", "");
+    ln.netns = n.value("netns", "");
+    ln.fabric_ip = n.value("fabric_ip", "");
+    ln.ips = n.value("ips", std::vector<std::string>{});
+    ln.node_ip = n.value("node_ip", "");
+    ln.ports = PortsFromJson(n.value("ports", nlohmann::json::array()));
+    ln.fabric_ip6 = n.value("fabric_ip6", "");
+    ln.ips6 = n.value("ips6", std::vector<std::string>{});
+    ln.node_ip6 = n.value("node_ip6", "");
+    t.nodes.push_back(std::move(ln));
   }
   for (const auto& p : j.value("pods", nlohmann::json::array())) {
     t.pods.push_back({p.value("key", ""), p.value("node", ""), p.value("netns", ""), p.value("ip", ""),
-                      p.value("index", 0), PortsFromJson(p.value("ports", nlohmann::json::array()))});
+                      p.value("index", 0), PortsFromJson(p.value("ports", nlohmann::json::array())),
+                      p.value("ip6", "")});
   }
   for (const auto& w : j.value("workloads", nlohmann::json::array())) {
     LabWorkload lw{w.value("key", ""), w.value("host", ""), w.value("netns", ""), w.value("fabric_ip", ""),
                    w.value("ips", std::vector<std::string>{}),
-                   PortsFromJson(w.value("ports", nlohmann::json::array()))};
-    if (!lw.ips.empty()) t.workloads.push_back(std::move(lw));
+                   PortsFromJson(w.value("ports", nlohmann::json::array())),
+                   w.value("ips6", std::vector<std::string>{})};
+    if (!lw.ips.empty() || !lw.ips6.empty()) t.workloads.push_back(std::move(lw));
   }
   return t;
 }

@@ -21,8 +21,11 @@
 // member's fabric IP on every other member, so pods, hosts and unmanaged
 // endpoints reach each other.
 // Every name starts with "ms-<lab>-", so `down` can sweep by prefix even
-// after a crash. IPv4 only; pods without a node or IP, and workloads whose
-// first address is not IPv4, are skipped.
+// after a crash. Dual-stack: every fabric member also has an IPv6 fabric
+// address, pods and hosts their IPv6 addresses beside the IPv4 ones (a pod's
+// IPv6 gateway is fe80::1 on the node's side of its veth). Pods without a
+// node or an IPv4 address, and workloads whose first address is not IPv4,
+// are skipped; an external address may be of either family.
 #pragma once
 
 #include <string>
@@ -46,6 +49,7 @@ struct LabPod {
   std::string ip;
   int index = 0;  // veth name p<index> on the node side
   std::vector<LabPort> ports;
+  std::string ip6;  // its first IPv6 address; "" when single-stack IPv4
 };
 
 // An enforcement point: runs an agent with --node <name>.
@@ -58,6 +62,10 @@ struct LabNode {
   // address). "" for a workload host with no Node object, or no address.
   std::string node_ip;
   std::vector<LabPort> ports;  // listened on at node_ip (LabExtras::ports)
+  // IPv6, as the IPv4 fields above: fabric fd00:64:ff::<i+1>/64.
+  std::string fabric_ip6;
+  std::vector<std::string> ips6;
+  std::string node_ip6;
 };
 
 // An endpoint with no namespace of its own on an enforcement point (a
@@ -70,6 +78,7 @@ struct LabWorkload {
   std::string fabric_ip;  // unmanaged only: its own veth on the fabric
   std::vector<std::string> ips;  // IPv4; ips[0] is the one probed (Resolve's)
   std::vector<LabPort> ports;
+  std::vector<std::string> ips6;  // IPv6; ips6[0] is the one probed over IPv6
 };
 
 // What the probe connects: a pod or a workload, by the name Resolve takes.
@@ -78,6 +87,7 @@ struct LabEndpoint {
   std::string netns;
   std::string ip;  // connected to, and bound as the source when connecting from
   std::vector<LabPort> ports;
+  std::string ip6;  // the same over IPv6; "" when it has none
 };
 
 struct LabTopology {

@@ -292,9 +292,15 @@ std::string RenderTable(const Plan& plan) {
     }
   }
   // Egress of a local source first (allow returns here), then ingress of a
-  // local destination (allow accepts).
+  // local destination (allow accepts). Before either, IPv6 neighbor
+  // discovery: it does ARP's job, which the inet family never sees, so a
+  // policy that dropped it would cut every IPv6 flow of the pod, allowed
+  // ones included. Hop limit 255 means it was sent on this link: nothing
+  // routed from elsewhere passes as NDP.
   AppendChain(out, "dispatch",
-              {"ip saddr @eg_local_v4 jump egress_v4", "ip6 saddr @eg_local_v6 jump egress_v6",
+              {"icmpv6 type { nd-router-solicit, nd-router-advert, nd-neighbor-solicit, nd-neighbor-advert } "
+               "ip6 hoplimit 255 accept",
+               "ip saddr @eg_local_v4 jump egress_v4", "ip6 saddr @eg_local_v6 jump egress_v6",
                "ip daddr @in_local_v4 jump ingress_v4", "ip6 daddr @in_local_v6 jump ingress_v6"});
   std::vector<std::string> forward = {"ct state established,related accept", "jump dispatch"};
   std::vector<std::string> input = {"ct state established,related accept", "iif \"lo\" accept"};
