@@ -39,6 +39,7 @@ struct LabArgs {
   std::string state_dir = "/run/microseg/lab";
   int port = 0;
   std::string protocol;
+  std::string family = "IPv4";
   std::string output = "text";
   int timeout_ms = 300;
   ClientFlags client;  // --controller (as server), --token-file, --ca-file, --config
@@ -204,6 +205,7 @@ int ProbeCmd(const LabArgs& a) {
   po.timeout = std::chrono::milliseconds(a.timeout_ms);
   po.from.insert(a.from.begin(), a.from.end());
   po.to.insert(a.to.begin(), a.to.end());
+  po.family = a.family == "IPv6" ? IpFamily::kV6 : IpFamily::kV4;
   nlohmann::json all = nlohmann::json::array();
   size_t disagreements = 0;
   for (auto [proto, port] : targets) {
@@ -241,6 +243,9 @@ Action InstallLab(CLI::App& app) {
   app.add_option("--state-dir", a->state_dir, "Where the lab's state file lives")->capture_default_str();
   app.add_option("--port", a->port, "probe: only this port (default: every declared port)");
   app.add_option("--protocol", a->protocol, "probe: only this protocol (TCP, UDP, SCTP)");
+  app.add_option("--family", a->family, "probe: between the endpoints' IPv4 or IPv6 addresses")
+      ->check(CLI::IsMember({"IPv4", "IPv6"}))
+      ->capture_default_str();
   app.add_option("-o,--output", a->output, "probe: text or json")->check(CLI::IsMember({"text", "json"}));
   app.add_option("--from", a->from, "probe: only from this endpoint (ns/pod, workload/NAME); repeatable");
   app.add_option("--to", a->to, "probe: only to this endpoint; repeatable");

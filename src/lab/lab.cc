@@ -76,6 +76,30 @@ std::vector<FabricMember> Members(const LabTopology& t) {
 
 bool IsV6(const std::string& ip) { return ip.find(':') != std::string::npos; }
 
+bool KernelHasIpv6() { return fs::exists("/proc/sys/net/ipv6"); }
+
+// A new namespace of the lab: created, then told to skip IPv6 duplicate
+// address detection on every interface it will get. Each address here is
+// assigned once, and a link-local address still tentative makes the first
+// IPv6 neighbor lookups (and so the first probes) fail for a second or two.
+Status AddNetns(const std::string& netns) {
+  RETURN_IF_ERROR(Ip({"netns", "add", netns}));
+  if (!KernelHasIpv6()) return Status::Ok();
+  RETURN_IF_ERROR(SetSysctl(netns, "net.ipv6.conf.default.accept_dad", "0"));
+  return SetSysctl(netns, "net.ipv6.conf.all.accept_dad", "0");
+}
+
+// The lab without IPv6, for a kernel that has none.
+void DropIpv6(LabTopology& t) {
+  for (LabNode& n : t.nodes) {
+    n.ips6.clear();
+    n.node_ip6.clear();
+  }
+  for (LabPod& p : t.pods) p.ip6.clear();
+  for (LabWorkload& w : t.workloads) w.ips6.clear();
+  std::erase_if(t.workloads, [](const LabWorkload& w) { return w.ips.empty(); });
+}
+
 // A route on `on` to `ip` behind the fabric member at `via`. A member that
 // holds addresses of its own sends from the first of them: a connection
 // from the fabric IP would be an address nobody's policy knows (and
@@ -118,6 +142,10 @@ Result<std::unique_ptr<Lab>> Lab::Up(const ObjectSet& objects, LabOptions option
   lab->topology_ = PlanTopology(lab->options_.name, objects, lab->options_.extras);
   lab->objects_ = objects;
   lab->warnings_ = lab->topology_.skipped;
+  if (!KernelHasIpv6()) {
+    DropIpv6(lab->topology_);
+    lab->warnings_.push_back("this kernel has no IPv6: the lab lays out IPv4 only");
+  }
   if (lab->topology_.nodes.empty()) {
     return Status::Error("lab: the manifests have no nodes, scheduled pods or hosted workloads");
   }
@@ -156,14 +184,14 @@ Status Lab::WriteState(const std::vector<int>& pids) const {
 
 Status Lab::Build() {
   const LabTopology& t = topology_;
-  RETURN_IF_ERROR(Ip({"netns", "add", t.fabric_netns}));
+  RETURN_IF_ERROR(AddNetns(t.fabric_netns));
   RETURN_IF_ERROR(Ip({"-n", t.fabric_netns, "link", "add", "br0", "type", "bridge"}));
   RETURN_IF_ERROR(Ip({"-n", t.fabric_netns, "link", "set", "br0", "up"}));
   std::vector<FabricMember> members = Members(t);
   for (size_t i = 0; i < members.size(); ++i) {
     const FabricMember& m = members[i];
     std::string fab = "fab" + std::to_string(i);
-    RETURN_IF_ERROR(Ip({"netns", "add", m.netns}));
+    RETURN_IF_ERROR(AddNetns(m.netns));
     RETURN_IF_ERROR(Ip({"link", "add", fab, "netns", t.fabric_netns, "type", "veth", "peer", "name",
                         "eth0", "netns", m.netns}));
     RETURN_IF_ERROR(Ip({"-n", t.fabric_netns, "link", "set", fab, "master", "br0", "up"}));
@@ -175,7 +203,9 @@ Status Lab::Build() {
     for (const std::string& ip : m.ips) {
       RETURN_IF_ERROR(Ip({"-n", m.netns, "addr", "add", ip + "/32", "dev", "eth0"}));
     }
-    RETURN_IF_ERROR(Ip({"-n", m.netns, "addr", "add", m.fabric_ip6 + "/64", "dev", "eth0", "nodad"}));
+    if (KernelHasIpv6()) {
+      RETURN_IF_ERROR(Ip({"-n", m.netns, "addr", "add", m.fabric_ip6 + "/64", "dev", "eth0", "nodad"}));
+    }
     for (const std::string& ip : m.ips6) {
       RETURN_IF_ERROR(Ip({"-n", m.netns, "addr", "add", ip + "/128", "dev", "eth0", "nodad"}));
     }
@@ -190,7 +220,7 @@ Status Lab::Build() {
     // The pods' gateway: a local address, so the node answers their ARP.
     RETURN_IF_ERROR(Ip({"-n", m.netns, "addr", "add", "169.254.1.1/32", "dev", "lo"}));
     RETURN_IF_ERROR(SetSysctl(m.netns, "net.ipv4.ip_forward", "1"));
-    RETURN_IF_ERROR(SetSysctl(m.netns, "net.ipv6.conf.all.forwarding", "1"));
+    if (KernelHasIpv6()) RETURN_IF_ERROR(SetSysctl(m.netns, "net.ipv6.conf.all.forwarding", "1"));
   }
   for (const FabricMember& on : members) {
     for (const FabricMember& other : members) {
@@ -209,7 +239,7 @@ Status Lab::AddPod(const LabPod& p) {
   if (!ListNetns(p.netns).empty() && ListNetns(p.netns)[0] == p.netns) {
     // MovePod: the namespace and veth stay; only the address changes.
   } else {
-    RETURN_IF_ERROR(Ip({"netns", "add", p.netns}));
+    RETURN_IF_ERROR(AddNetns(p.netns));
     RETURN_IF_ERROR(Ip({"link", "add", "eth0", "netns", p.netns, "type", "veth", "peer", "name", veth,
                         "netns", node->netns}));
     RETURN_IF_ERROR(Ip({"-n", p.netns, "link", "set", "lo", "up"}));

@@ -131,6 +131,7 @@ nlohmann::json ProbeTable::ToJson() const {
   nlohmann::json j;
   j["port"] = port;
   j["protocol"] = ProtocolName(protocol);
+  j["family"] = family == IpFamily::kV6 ? "IPv6" : "IPv4";
   j["rows"] = nlohmann::json::array();
   for (const ProbeRow& r : rows) {
     j["rows"].push_back({{"from", r.from}, {"to", r.to}, {"observed", r.observed}, {"model", r.model}});
@@ -148,7 +149,8 @@ std::string ProbeTable::ToText() const {
   }
   auto table = [&](const char* title, bool observed) {
     std::string s = std::string(title) + " " + std::string(ProtocolName(protocol)) + "/" +
-                    std::to_string(port) + " (rows: from, columns: to)\n";
+                    std::to_string(port) + (family == IpFamily::kV6 ? " over IPv6" : "") +
+                    " (rows: from, columns: to)\n";
     size_t w = 6, first = 6;
     for (const auto& n : tos) w = std::max(w, n.size() + 1);
     for (const auto& n : froms) first = std::max(first, n.size() + 1);
@@ -190,6 +192,7 @@ ProbeTable Probe(const LabTopology& topology, const PolicyEngine& engine, Protoc
   ProbeTable table;
   table.port = port;
   table.protocol = protocol;
+  table.family = options.family;
   std::vector<LabEndpoint> endpoints = topology.Endpoints();
   const bool v6 = options.family == IpFamily::kV6;
   // Endpoints without an address of the family take no part.

@@ -39,13 +39,14 @@ struct ProbeRow {
 struct ProbeTable {
   uint16_t port = 0;
   Protocol protocol = Protocol::kTCP;
+  IpFamily family = IpFamily::kV4;
   std::vector<ProbeRow> rows;  // sorted by (from, to)
 
   // Observable rows whose observation differs from the model; rows not
   // observable are left out of agreement (counted by NotObservable).
   std::vector<ProbeRow> Disagreements() const;
   size_t NotObservable() const;
-  // {"port":80,"protocol":"TCP","rows":[{"from":..,"to":..,"observed":..,"model":..}]}
+  // {"port":80,"protocol":"TCP","family":"IPv4","rows":[{"from":..,"to":..,"observed":..,"model":..}]}
   nlohmann::json ToJson() const;
   // Truth tables (observed | model) and the disagreements, for people.
   std::string ToText() const;
