@@ -1,7 +1,8 @@
-// Probe: real connections between every pair of lab endpoints (pods and
-// workloads, named as PolicyEngine::Resolve names them: "ns/name",
-// "workload/NAME") on one port, next to the model's verdict for the same
-// flow (PolicyEngine::Check).
+// Probe: real connections between every pair of lab endpoints (pods,
+// workloads, hostNetwork pods, nodes with an address and external
+// addresses, named as PolicyEngine::Resolve names them: "ns/name",
+// "workload/NAME", "node/NAME", "203.0.113.7") on one port, over IPv4 or
+// IPv6, next to the model's verdict for the same flow (PolicyEngine::Check).
 //
 // TCP/SCTP: a connect that completes within the timeout is "allow". UDP: a
 // datagram echoed back within the timeout (sent twice) is "allow". A probe
