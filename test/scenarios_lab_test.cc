@@ -26,7 +26,7 @@
 #include "dataplane/nft/libnftables_executor.h"
 #include "lab/lab.h"
 #include "lab/load_wait.h"
-#include "lab/netns.h"
+#include "netns/netns.h"
 #include "lab/probe.h"
 #include "testing/scenario.h"
 #include "testing/scenario_objects.h"
@@ -91,7 +91,7 @@ class ScenarioLabTest : public ::testing::TestWithParam<std::string> {
     lab_.reset();  // ~Lab stops the agents and sweeps
     if (lab_name_.empty()) return;  // skipped
     lab::Sweep(lab_name_, kStateDir);
-    EXPECT_TRUE(lab::ListNetns("ms-" + lab_name_ + "-").empty());
+    EXPECT_TRUE(ListNetns("ms-" + lab_name_ + "-").empty());
   }
 
   std::string lab_name_;

@@ -73,7 +73,7 @@ void FlowReporter::ShipLoop() {
 void FlowReporter::ShipOnce() {
   std::vector<FlowRecord> records = batch_.Drain();
   if (records.empty()) return;
-  Status s = ShipFlows(client_, records);
+  Status s = client_.PostFlows(FlowRecordsToJsonLines(records));  // POST /api/v1/flows
   std::lock_guard<std::mutex> lock(mu_);
   if (s.ok()) {
     shipped_ += records.size();

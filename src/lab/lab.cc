@@ -12,10 +12,11 @@
 #include <set>
 #include <sstream>
 
+#include "agent/netns_source.h"
 #include "dataplane/nft/libnftables_executor.h"
 #include "lab/detach.h"
 #include "lab/load_wait.h"
-#include "lab/netns.h"
+#include "netns/netns.h"
 
 namespace microseg::lab {
 namespace fs = std::filesystem;
@@ -343,19 +344,9 @@ Status Lab::StartInProcess() {
         };
       } else {
         // The span request leaves from the host's namespace (the node's has
-        // no route to the controller); the agent applies in the node's.
-        PolicySource from = remote->policy_source();
-        source.changed = from.changed;
-        source.load = [from, fd = host_netns_fd_]() -> Result<ObjectSet> {
-          ScopedNetns host(fd);
-          if (!host.status().ok()) return host.status();
-          return from.load();
-        };
-        // The span stream: its watch thread runs in the host's namespace
-        // like the plain watch did.
-        source.take_deltas = from.take_deltas;
-        source.subscribe = from.subscribe;
-        source.health = from.health;
+        // no route to the controller); the agent applies in the node's. The
+        // span stream's watch thread runs in the host's namespace already.
+        source = LoadingFromNetns(remote->policy_source(), host_netns_fd_);
       }
       AgentOptions ao;
       ao.node = node.name;

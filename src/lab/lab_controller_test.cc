@@ -24,7 +24,7 @@
 #include "dataplane/nft/libnftables_executor.h"
 #include "ingest/manifest_loader.h"
 #include "lab/lab.h"
-#include "lab/netns.h"
+#include "netns/netns.h"
 #include "lab/probe.h"
 
 namespace microseg::lab {

@@ -11,7 +11,7 @@
 #include "dataplane/nft/libnftables_executor.h"
 #include "lab/lab.h"
 #include "lab/load_wait.h"
-#include "lab/netns.h"
+#include "netns/netns.h"
 #include "lab/probe.h"
 #include "policy/test_builders.h"
 

@@ -33,7 +33,7 @@
 #include "flow/recommend_yaml.h"
 #include "ingest/manifest_loader.h"
 #include "lab/lab.h"
-#include "lab/netns.h"
+#include "netns/netns.h"
 #include "lab/probe.h"
 
 namespace microseg::lab {

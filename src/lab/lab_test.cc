@@ -13,7 +13,7 @@
 
 #include "dataplane/nft/libnftables_executor.h"
 #include "ingest/manifest_loader.h"
-#include "lab/netns.h"
+#include "netns/netns.h"
 #include "lab/probe.h"
 #include "policy/test_builders.h"
 

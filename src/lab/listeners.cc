@@ -11,7 +11,7 @@
 #include <set>
 #include <tuple>
 
-#include "lab/netns.h"
+#include "netns/netns.h"
 
 namespace microseg::lab {
 

@@ -13,7 +13,7 @@
 #include <set>
 #include <thread>
 
-#include "lab/netns.h"
+#include "netns/netns.h"
 
 namespace microseg::lab {
 namespace {

@@ -1,6 +1,5 @@
 #include "flow/kernel/flow_batch.h"
 
-#include "controller/client/api_client.h"
 #include "flow/flow_file.h"
 
 namespace microseg {
@@ -69,11 +68,6 @@ std::string FlowRecordsToJsonLines(const std::vector<FlowRecord>& records) {
   std::string out;
   for (const FlowRecord& r : records) out += FlowRecordToJson(r).dump() + "\n";
   return out;
-}
-
-Status ShipFlows(const ApiClient& client, const std::vector<FlowRecord>& records) {
-  if (records.empty()) return Status::Ok();
-  return client.PostFlows(FlowRecordsToJsonLines(records));
 }
 
 }  // namespace microseg

@@ -1,11 +1,13 @@
-// FlowBatch: the agent's buffer between the collectors and the controller.
+// FlowBatch: the agent's buffer between the collectors and whoever ships.
 //
 // Collectors deliver a record per connection or logged packet; the batch
 // sums them per (source IP, destination IP, protocol, port, verdict) in a
 // FlowAggregator without a model (every address is its own endpoint), so
 // memory is bounded by `max_entries` however busy the node is. Drain()
 // hands the sums back as records (FlowRecord::flows counts what each
-// stands for) and starts over; ShipFlows() posts them to the controller.
+// stands for) and starts over. Shipping is not this layer's business: the
+// agent's FlowReporter posts drained records to the controller (flow/ never
+// depends on controller/).
 // Aggregates the aggregator had to fold (more distinct tuples than
 // `max_entries` between two drains) lost their addresses: Drain() counts
 // them in dropped() instead of shipping them.
@@ -25,8 +27,6 @@
 #include "flow/flow_record.h"
 
 namespace microseg {
-
-class ApiClient;
 
 class FlowBatch {
  public:
@@ -49,8 +49,5 @@ class FlowBatch {
 
 // JSON lines, the format of POST /api/v1/flows (and of flow files).
 std::string FlowRecordsToJsonLines(const std::vector<FlowRecord>& records);
-
-// POST /api/v1/flows. No-op for an empty batch.
-Status ShipFlows(const ApiClient& client, const std::vector<FlowRecord>& records);
 
 }  // namespace microseg

@@ -15,7 +15,7 @@
 #include "flow/kernel/nflog_collector.h"
 #include "ingest/manifest_loader.h"
 #include "lab/lab.h"
-#include "lab/netns.h"
+#include "netns/netns.h"
 #include "lab/probe.h"
 
 namespace microseg {
@@ -121,7 +121,7 @@ TEST_F(LabFlowsTest, AllowedAndWouldDenyFlowsAreCollectedAndNamed) {
   Records records;
   {
     // The collectors' sockets stay in n2's namespace once opened.
-    lab::ScopedNetns in_n2(n2->netns);
+    ScopedNetns in_n2(n2->netns);
     ASSERT_TRUE(in_n2.status().ok()) << in_n2.status().message();
     conntrack_ = std::make_unique<ConntrackCollector>(ConntrackOptions{.node = "n2"},
                                                       records.Sink());
@@ -153,7 +153,7 @@ TEST_F(LabFlowsTest, AllowedAndWouldDenyFlowsAreCollectedAndNamed) {
   EXPECT_EQ(started->bytes, 0u);
   {
     // End the connections now rather than after TIME_WAIT.
-    lab::ScopedNetns in_n2(n2->netns);
+    ScopedNetns in_n2(n2->netns);
     ASSERT_TRUE(kernel_test::FlushConntrack());
   }
 

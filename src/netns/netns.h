@@ -1,5 +1,7 @@
-// Network-namespace plumbing for the lab: run `ip`, enter a namespace on
-// the calling thread, list and delete namespaces by name prefix.
+// Network-namespace plumbing: run `ip`, enter a namespace on the calling
+// thread, list and delete namespaces by name prefix. Low in the layers
+// because both the lab (which builds namespaces) and the agent daemon
+// (which enforces in one with --netns) enter them.
 #pragma once
 
 #include <string>
@@ -7,7 +9,7 @@
 
 #include "common/status.h"
 
-namespace microseg::lab {
+namespace microseg {
 
 // Runs argv[0] (searched in PATH) and waits. The error names the command
 // and carries its stderr.
@@ -38,4 +40,4 @@ Status SetSysctl(const std::string& netns, const std::string& key, const std::st
 std::vector<std::string> ListNetns(const std::string& prefix);
 Status DeleteNetns(const std::string& name);
 
-}  // namespace microseg::lab
+}  // namespace microseg

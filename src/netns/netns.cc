@@ -1,4 +1,4 @@
-#include "lab/netns.h"
+#include "netns/netns.h"
 
 #include <fcntl.h>
 #include <sched.h>
@@ -15,7 +15,7 @@
 
 extern char** environ;
 
-namespace microseg::lab {
+namespace microseg {
 
 Status RunCommand(const std::vector<std::string>& argv) {
   std::string line;
@@ -113,4 +113,4 @@ std::vector<std::string> ListNetns(const std::string& prefix) {
 
 Status DeleteNetns(const std::string& name) { return RunCommand({"ip", "netns", "delete", name}); }
 
-}  // namespace microseg::lab
+}  // namespace microseg
