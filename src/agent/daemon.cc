@@ -11,8 +11,8 @@
 #include <utility>
 
 #include "agent/flow_reporter.h"
+#include "agent/kernel_agent.h"
 #include "agent/netns_source.h"
-#include "dataplane/nft/libnftables_executor.h"
 #include "netns/netns.h"
 
 namespace microseg {
@@ -33,25 +33,29 @@ Status ResolveCertificate(AgentDaemonOptions* o, const Log& log) {
   return Status::Ok();
 }
 
-// The host's namespace, kept open to step back into, and the executor,
-// whose netlink socket is opened in the enforced one.
+// The host's namespace, kept open to step back into (with --netns), and
+// the agent, built in the enforced one (kernel_agent.h).
 struct Placement {
-  int host_netns = -1;  // open only with --netns
-  std::unique_ptr<nft::LibNftablesExecutor> executor;
+  int host_netns = -1;
+  std::unique_ptr<KernelAgent> agent;
   ~Placement() {
+    agent.reset();  // before the namespace it may step back into
     if (host_netns >= 0) close(host_netns);
   }
 };
 
-Status Place(const std::string& netns, Placement* p) {
+// `source` is the agent's: with --netns its loads step back to the host's
+// namespace (the controller is reached from there).
+Status Place(const AgentDaemonOptions& o, PolicySource source, bool remote, Placement* p) {
   std::optional<ScopedNetns> in;
-  if (!netns.empty()) {
+  if (!o.netns.empty()) {
     p->host_netns = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
-    if (p->host_netns < 0) return Status::Error("--netns " + netns + ": cannot open the current network namespace");
-    in.emplace(netns);
-    if (!in->status().ok()) return Status::Error("--netns " + netns + ": " + in->status().message());
+    if (p->host_netns < 0) return Status::Error("--netns " + o.netns + ": cannot open the current network namespace");
+    in.emplace(o.netns);
+    if (!in->status().ok()) return Status::Error("--netns " + o.netns + ": " + in->status().message());
+    if (remote) source = LoadingFromNetns(std::move(source), p->host_netns);  // span request, registration
   }
-  p->executor = std::make_unique<nft::LibNftablesExecutor>();
+  p->agent = std::make_unique<KernelAgent>(o.agent, std::move(source));
   return Status::Ok();
 }
 
@@ -138,15 +142,9 @@ Status RunAgentDaemon(AgentDaemonOptions o) {
     return Status::Error("give manifest paths or a controller");
   }
   Placement placement;
-  if (Status s = Place(o.netns, &placement); !s.ok()) return s;
   PolicySource source = from_controller ? from_controller->policy_source() : ManifestFileSource(o.paths);
-  if (placement.host_netns >= 0 && from_controller) {
-    source = LoadingFromNetns(std::move(source), placement.host_netns);  // the span request, registration
-  }
-  nft::NetlinkConntrackFlusher conntrack;  // acts in the namespace of the thread that flushes
-  Agent agent(o.agent, source, placement.executor.get());
-  // IP reuse: flows of an address that changed owner are cut (agent.h).
-  agent.set_conntrack(&conntrack);
+  if (Status s = Place(o, std::move(source), from_controller != nullptr, &placement); !s.ok()) return s;
+  Agent& agent = placement.agent->agent();
   if (o.once) {
     Status s = InNetns(o.netns, [&] { return agent.SyncOnce(); });
     if (from_controller) {

@@ -12,6 +12,7 @@
 #include <set>
 #include <sstream>
 
+#include "agent/kernel_agent.h"
 #include "agent/netns_source.h"
 #include "dataplane/nft/libnftables_executor.h"
 #include "lab/detach.h"
@@ -323,8 +324,6 @@ Status Lab::StartInProcess() {
         ready.set_value();  // never enforce the host's namespace by mistake
         return;
       }
-      nft::LibNftablesExecutor executor;
-      nft::NetlinkConntrackFlusher conntrack;  // acts in this thread's (the node's) namespace
       // Reports the generation of what it loaded, so WaitForAgents knows
       // when every node enforces the latest objects.
       auto pending = std::make_shared<uint64_t>(0);
@@ -356,15 +355,16 @@ Status Lab::StartInProcess() {
       ao.poll_interval = options_.agent_poll;
       {
         std::lock_guard<std::mutex> lock(mu_);
-        agents_[i] = std::make_unique<Agent>(ao, source, &executor);
-        agents_[i]->set_conntrack(&conntrack);
+        // Built here, in the node's namespace: its executor and conntrack
+        // act there (kernel_agent.h).
+        agents_[i] = std::make_unique<KernelAgent>(ao, source);
         if (remote != nullptr) {
-          agents_[i]->set_on_sync(
+          agents_[i]->agent().set_on_sync(
               [remote](const Status& s, const Agent::Snapshot& snap) { remote->Report(s, snap); });
         }
       }
       ready.set_value();
-      Agent* agent = agents_[i].get();
+      Agent* agent = &agents_[i]->agent();
       // Run() inline, recording each successful sync's generation.
       std::thread watcher;
       std::atomic<bool> done{false};
@@ -407,7 +407,7 @@ bool Lab::WaitForAgents(std::chrono::milliseconds timeout) {
 std::vector<Agent::Snapshot> Lab::AgentSnapshots() {
   std::vector<Agent::Snapshot> out;
   std::lock_guard<std::mutex> lock(mu_);
-  for (const auto& agent : agents_) out.push_back(agent ? agent->snapshot() : Agent::Snapshot{});
+  for (const auto& agent : agents_) out.push_back(agent ? agent->agent().snapshot() : Agent::Snapshot{});
   return out;
 }
 
@@ -530,7 +530,7 @@ Status Lab::Down() {
   if (down_) return Status::Ok();
   down_ = true;
   for (auto& a : agents_) {
-    if (a) a->Stop();
+    if (a) a->agent().Stop();
   }
   if (listeners_) listeners_->Stop();
   for (auto& t : threads_) t.join();

@@ -36,6 +36,7 @@
 
 #include "agent/agent.h"
 #include "agent/controller_source.h"
+#include "agent/kernel_agent.h"
 #include "common/status.h"
 #include "lab/listeners.h"
 #include "lab/topology.h"
@@ -130,7 +131,7 @@ class Lab {
   std::mutex mu_;
   ObjectSet objects_;         // guarded by mu_
   uint64_t generation_ = 0;   // guarded by mu_; bumped by SetObjects
-  std::vector<std::unique_ptr<Agent>> agents_;
+  std::vector<std::unique_ptr<KernelAgent>> agents_;
   std::vector<uint64_t> applied_;  // guarded by mu_: generation applied per agent
   std::vector<std::thread> threads_;
   std::unique_ptr<Listeners> listeners_;
