@@ -20,7 +20,7 @@
 #include "dataplane/nft/dataplane.h"
 #include "dataplane/nft/libnftables_executor.h"
 #include "lab/lab.h"
-#include "lab/netns.h"
+#include "netns/netns.h"
 #include "plan/compiler.h"
 #include "plan/plan_diff.h"
 #include "render/nft/renderer.h"
@@ -120,9 +120,9 @@ struct Topology {
         {"ip", "-n", "ms-bench-s", "route", "add", "default", "via", "10.2.0.1"},
     };
     for (const auto& c : cmds) {
-      if (!lab::RunCommand(c).ok()) return;
+      if (!RunCommand(c).ok()) return;
     }
-    ok = lab::SetSysctl(kRouter, "net.ipv4.ip_forward", "1").ok();
+    ok = SetSysctl(kRouter, "net.ipv4.ip_forward", "1").ok();
   }
   ~Topology() { lab::Sweep("bench", "/tmp/microseg-bench"); }
 };
@@ -169,7 +169,7 @@ BENCHMARK(BM_DiffRender_PodIpChange)->Unit(benchmark::kMillisecond);
 void BM_IncrementalKernelOnly(benchmark::State& state) {
   if (!Root()) return state.SkipWithError("needs root and nftables");
   if (!Net().ok) return state.SkipWithError("cannot build the bench namespaces");
-  lab::ScopedNetns in(kRouter);
+  ScopedNetns in(kRouter);
   nft::LibNftablesExecutor exec;
   Plan a = Compile(BigCluster().input, PlanOptions{});
   Plan b = Compile(Cluster(100000, (10u << 24) | (127u << 16) | 7u).input, PlanOptions{});
@@ -193,7 +193,7 @@ BENCHMARK(BM_IncrementalKernelOnly)->Unit(benchmark::kMillisecond)->Iterations(2
 void BM_FullApply_110LocalPods_100kCluster(benchmark::State& state) {
   if (!Root()) return state.SkipWithError("needs root and nftables");
   if (!Net().ok) return state.SkipWithError("cannot build the bench namespaces");
-  lab::ScopedNetns in(kRouter);
+  ScopedNetns in(kRouter);
   nft::LibNftablesExecutor exec;
   Plan p = Compile(BigCluster().input, PlanOptions{});
   for (auto _ : state) {
@@ -209,7 +209,7 @@ BENCHMARK(BM_FullApply_110LocalPods_100kCluster)->Unit(benchmark::kMillisecond)-
 void BM_IncrementalPodIpChange(benchmark::State& state) {
   if (!Root()) return state.SkipWithError("needs root and nftables");
   if (!Net().ok) return state.SkipWithError("cannot build the bench namespaces");
-  lab::ScopedNetns in(kRouter);
+  ScopedNetns in(kRouter);
   nft::LibNftablesExecutor exec;
   Plan a = Compile(BigCluster().input, PlanOptions{});
   Plan b = Compile(Cluster(100000, (10u << 24) | (127u << 16) | 7u).input, PlanOptions{});
@@ -275,14 +275,14 @@ void BM_NewConnections(benchmark::State& state) {
   bool classic = state.range(0) == 1;
   int policies = static_cast<int>(state.range(1));
   {
-    lab::ScopedNetns in(kRouter);
+    ScopedNetns in(kRouter);
     nft::LibNftablesExecutor exec;
     Status s = classic ? exec.Run(ClassicScript(policies)) : exec.Run(nft::RenderReplace(PolicyPlan(policies)));
     if (!s.ok()) return state.SkipWithError(s.message().c_str());
   }
   int listener;
   {
-    lab::ScopedNetns in("ms-bench-s");
+    ScopedNetns in("ms-bench-s");
     listener = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   }
   int one = 1;
@@ -307,7 +307,7 @@ void BM_NewConnections(benchmark::State& state) {
   for (auto _ : state) {
     int fd;
     {
-      lab::ScopedNetns in("ms-bench-c");
+      ScopedNetns in("ms-bench-c");
       fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     }
     linger lg{1, 0};  // RST on close: no TIME_WAIT, every connection is new
