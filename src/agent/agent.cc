@@ -67,7 +67,7 @@ Agent::Agent(AgentOptions options, PolicySource source, nft::NftExecutor* execut
 }
 
 Status Agent::Finish(Status s, const Plan* plan, bool flush_ran, size_t flushed, bool delta,
-                     bool patched, bool mismatch) {
+                     bool patched) {
   std::lock_guard<std::mutex> lock(mu_);
   if (flush_ran) {
     ++snapshot_.conntrack_flushes;
@@ -76,7 +76,6 @@ Status Agent::Finish(Status s, const Plan* plan, bool flush_ran, size_t flushed,
   if (delta) ++snapshot_.delta_syncs;
   if (patched) ++snapshot_.patched;
   if (delta && !patched) snapshot_.patch_refusal = patch_refusal_;
-  if (mismatch) ++snapshot_.patch_mismatches;
   if (s.ok()) {
     ++snapshot_.syncs;
     snapshot_.last_error.clear();
@@ -161,7 +160,7 @@ Status Agent::SyncOnce() {
     }
   }
   if (s.ok()) plan_ = std::move(plan);
-  return Finish(s, plan_ ? &*plan_ : nullptr, flush_ran, flushed, false, false, false);
+  return Finish(s, plan_ ? &*plan_ : nullptr, flush_ran, flushed, false, false);
 }
 
 Status Agent::SyncDeltas(std::vector<PolicyDelta> deltas) {
@@ -206,7 +205,7 @@ Status Agent::SyncDeltas(std::vector<PolicyDelta> deltas) {
   }
   using Clock = std::chrono::steady_clock;
   const auto t_engine = Clock::now();
-  bool patched = false, mismatch = false;
+  bool patched = false;
   PlanDiff diff;
   if (patchable) {
     Result<PlanDiff> patch = PatchPeers(*plan_, *engine_, before, &peer_memory_);
@@ -221,16 +220,11 @@ Status Agent::SyncDeltas(std::vector<PolicyDelta> deltas) {
   if (!patched) {
     plan_ = CompileForNode(*engine_, options_.node, options_.plan);
     peer_memory_.Forget();
-  } else if (options_.verify_patches) {
-    Plan compiled = CompileForNode(*engine_, options_.node, options_.plan);
-    if (!(compiled == *plan_)) {
-      mismatch = true;
-      plan_ = std::move(compiled);
-    }
   }
   const auto t_apply = Clock::now();
-  // A patch knows its diff: the dataplane need not diff (and copy) whole plans.
-  Status s = patched && !mismatch ? dataplane_.ApplyPatch(diff, *plan_) : dataplane_.Apply(*plan_);
+  // A patch knows its diff: the dataplane need not diff (and copy) whole
+  // plans. A patch equals a compile (plan/peer_patch_test.cc replays it).
+  Status s = patched ? dataplane_.ApplyPatch(diff, *plan_) : dataplane_.Apply(*plan_);
   if (s.ok()) {
     apply_failures_ = 0;
   } else {
@@ -263,7 +257,7 @@ Status Agent::SyncDeltas(std::vector<PolicyDelta> deltas) {
     engine_.reset();
     plan_.reset();
   }
-  return Finish(s, reported, flush_ran, flushed, true, patched, mismatch);
+  return Finish(s, reported, flush_ran, flushed, true, patched);
 }
 
 void Agent::Run() {

@@ -68,9 +68,6 @@ struct AgentOptions {
   std::chrono::milliseconds resync_interval{60000};
   // Ceiling of the backoff between retries of a plan the kernel refused.
   std::chrono::milliseconds max_retry_backoff{30000};
-  // Tests: compile the whole plan after every patch and compare (a
-  // mismatch uses the compiled plan and counts in patch_mismatches).
-  bool verify_patches = false;
 };
 
 // One change of a span stream: an object to upsert (one object in
@@ -129,7 +126,6 @@ class Agent {
     uint64_t conntrack_deleted = 0;  // entries they deleted
     uint64_t delta_syncs = 0;        // syncs from deltas (included in syncs/failures)
     uint64_t patched = 0;            // of those, plans patched rather than compiled
-    uint64_t patch_mismatches = 0;   // verify_patches: patched plan != compiled plan
     std::string patch_refusal;       // why the last unpatched delta sync compiled
     // Delta syncs: time spent updating the engine and plan (apply deltas,
     // patch or compile) and in the dataplane (diff, render, run), summed.
@@ -163,8 +159,7 @@ class Agent {
   // Installs the fail-closed fallback for `wanted`, which the kernel refused
   // with `refused`; returns the error to report.
   Status FailClosed(const Status& refused, const Plan& wanted);
-  Status Finish(Status s, const Plan* plan, bool flush_ran, size_t flushed, bool delta, bool patched,
-                bool mismatch);
+  Status Finish(Status s, const Plan* plan, bool flush_ran, size_t flushed, bool delta, bool patched);
   mutable std::mutex mu_;
   std::condition_variable cv_;
   bool stop_ = false;     // guarded by mu_
