@@ -39,7 +39,7 @@ std::optional<ClassId> RangeClass(const DirectionPlan& d, const IpAddress& ip) {
   return std::nullopt;
 }
 
-std::string ClassText(const std::optional<ClassId>& id) { return id ? *id : "-"; }
+std::string ClassText(const std::optional<ClassId>& id) { return id ? std::to_string(*id) : "-"; }
 
 std::optional<ClassId> HostClass(const DirectionPlan& d, const IpAddress& ip) {
   auto it = d.peer_hosts.find(ip);

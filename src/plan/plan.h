@@ -50,12 +50,11 @@ struct VerdictKey {
 };
 using VerdictMap = std::map<VerdictKey, PlanVerdict>;
 
-// A peer class's id (see kClassIdMask).
-using ClassId = std::string;
-inline constexpr char kNoneClass[] = "none";  // addresses no rule names
-// Other class ids are 8 hex digits of a number in 1..kClassIdMask (the
-// dataplane carries it in 30 bits of the packet mark).
-inline constexpr uint32_t kClassIdMask = 0x3fffffff;
+// A peer class's id: a number in 0..kClassIdMask (the dataplane carries it
+// in 30 bits of the packet mark; the renderer prints it).
+using ClassId = uint32_t;
+inline constexpr ClassId kNoneClass = 0;  // addresses no rule names
+inline constexpr ClassId kClassIdMask = 0x3fffffff;
 
 struct PeerClass {
   VerdictMap verdicts;  // only entries that differ from the local default
