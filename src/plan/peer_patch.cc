@@ -53,7 +53,8 @@ std::optional<ClassId> HostClass(const DirectionPlan& d, const IpAddress& ip) {
 std::string KindKey(const Plan& plan, const Pod& p, const IpAddress& ip) {
   std::string key = p.namespace_name + "|" + p.labels.ToString() + "|";
   for (const ContainerPort& cp : p.ports) {
-    key += cp.name + "/" + std::to_string(cp.port) + "/" + std::string(ProtocolName(cp.protocol)) + ",";
+    key += cp.name + "/" + std::to_string(cp.port) + "/" + std::string(ProtocolName(cp.protocol)) +
+           ",";
   }
   return key + "|" + (ip.is_v4() ? "v4" : "v6") + "|" + ClassText(RangeClass(plan.ingress, ip)) +
          "|" + ClassText(RangeClass(plan.egress, ip));
@@ -68,8 +69,8 @@ struct Address {
 
 }  // namespace
 
-Result<PlanDiff> PatchPeers(const Plan& plan, const PolicyEngine& engine, const std::vector<PodChange>& changed,
-                            PeerClassMemory* memory) {
+Result<PlanDiff> PatchPeers(const Plan& plan, const PolicyEngine& engine,
+                            const std::vector<PodChange>& changed, PeerClassMemory* memory) {
   const DirectionPlan* dirs[2] = {&plan.ingress, &plan.egress};
   PlanDiff diff;
   DirectionDiff* ddirs[2] = {&diff.ingress, &diff.egress};
@@ -89,7 +90,8 @@ Result<PlanDiff> PatchPeers(const Plan& plan, const PolicyEngine& engine, const 
     }
     std::vector<IpAddress> old_ips = LiveIps(old), new_ips = LiveIps(now);
     bool same_kind = old && now && old->namespace_name == now->namespace_name &&
-                     old->labels.ToString() == now->labels.ToString() && SamePorts(old->ports, now->ports);
+                     old->labels.ToString() == now->labels.ToString() &&
+                     SamePorts(old->ports, now->ports);
     for (const IpAddress& ip : old_ips) {
       if (!same_kind || !Contains(new_ips, ip)) removed.push_back({ip, old});
     }
@@ -107,7 +109,8 @@ Result<PlanDiff> PatchPeers(const Plan& plan, const PolicyEngine& engine, const 
   std::map<std::string, Classes> learned;
   std::set<ClassId> losing[2];
   for (const Address& r : removed) {
-    bool re_added = std::any_of(added.begin(), added.end(), [&](const Address& a) { return a.ip == r.ip; });
+    bool re_added =
+        std::any_of(added.begin(), added.end(), [&](const Address& a) { return a.ip == r.ip; });
     if (re_added || engine.AddressOwnerCount(r.ip) > 0 || is_local(r.ip)) {
       return Status::Error("a removed address is still held or local");
     }
@@ -132,7 +135,8 @@ Result<PlanDiff> PatchPeers(const Plan& plan, const PolicyEngine& engine, const 
       return Status::Error("an added address is already a peer");
     }
     Result<Endpoint> self = engine.Resolve("pod/" + a.pod->Key());
-    if (!self.ok() || self->identity == kNoIdentity) return Status::Error("an added pod has no identity");
+    if (!self.ok() || self->identity == kNoIdentity)
+      return Status::Error("an added pod has no identity");
     const std::unordered_set<std::string>* members = engine.IdentityMembers(self->identity);
     if (members == nullptr) return Status::Error("an added pod's identity is gone");
     // An unchanged member with the same ports and the same surrounding
@@ -145,7 +149,8 @@ Result<PlanDiff> PatchPeers(const Plan& plan, const PolicyEngine& engine, const 
       const Pod* sibling = engine.FindPod(m);
       if (sibling == nullptr || !SamePorts(sibling->ports, a.pod->ports)) continue;
       for (const IpAddress& z : LiveIps(sibling)) {
-        if (z.family() != a.ip.family() || engine.AddressOwnerCount(z) != 1 || is_local(z)) continue;
+        if (z.family() != a.ip.family() || engine.AddressOwnerCount(z) != 1 || is_local(z))
+          continue;
         if (RangeClass(plan.ingress, z) != RangeClass(plan.ingress, a.ip) ||
             RangeClass(plan.egress, z) != RangeClass(plan.egress, a.ip)) {
           continue;
@@ -198,7 +203,8 @@ Result<PlanDiff> PatchPeers(const Plan& plan, const PolicyEngine& engine, const 
     for (const ClassId& c : gaining[i]) {
       if (dp.classes.count(c)) continue;
       auto it = memory->dropped_[i].find(c);
-      if (it == memory->dropped_[i].end()) return Status::Error("a remembered class is no longer known");
+      if (it == memory->dropped_[i].end())
+        return Status::Error("a remembered class is no longer known");
       dd.classes_added.push_back(c);
       DirectionDiff::ClassDelta cd{c, {}, {}};
       for (const auto& e : it->second.verdicts) cd.added.push_back(e);

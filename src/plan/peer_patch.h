@@ -52,8 +52,8 @@ class PeerClassMemory {
   }
 
  private:
-  friend Result<PlanDiff> PatchPeers(const Plan&, const PolicyEngine&, const std::vector<PodChange>&,
-                                     PeerClassMemory*);
+  friend Result<PlanDiff> PatchPeers(const Plan&, const PolicyEngine&,
+                                     const std::vector<PodChange>&, PeerClassMemory*);
   // Per kind: the class in each direction (ingress, egress); nullopt: the
   // kind's addresses were in no class there.
   std::map<std::string, std::pair<std::optional<ClassId>, std::optional<ClassId>>> by_kind_;
@@ -63,7 +63,7 @@ class PeerClassMemory {
 // The diff that takes `plan` (compiled from the engine as it was before
 // `changed`) to the plan of the engine now. `memory` is read and, on
 // success, updated.
-Result<PlanDiff> PatchPeers(const Plan& plan, const PolicyEngine& engine, const std::vector<PodChange>& changed,
-                            PeerClassMemory* memory);
+Result<PlanDiff> PatchPeers(const Plan& plan, const PolicyEngine& engine,
+                            const std::vector<PodChange>& changed, PeerClassMemory* memory);
 
 }  // namespace microseg

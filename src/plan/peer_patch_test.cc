@@ -215,10 +215,11 @@ TEST(PeerPatchTest, ReplayedWholeSplitSquashedAndReversedEqualsACompile) {
     EXPECT_EQ(squashed_plan.ingress, whole_plan.ingress);
     EXPECT_EQ(squashed_plan.egress, whole_plan.egress);
   }
-  std::printf("peer patch replay: split %zu patched / %zu compiled (%zu classes dropped, %zu restored); "
-              "reversed %zu / %zu; whole %zu / %zu; squashed %zu / %zu\n",
-              split.patched, split.refused, split.classes_dropped, split.classes_restored, reversed.patched,
-              reversed.refused, whole.patched, whole.refused, squashed.patched, squashed.refused);
+  std::printf(
+      "peer patch replay: split %zu patched / %zu compiled (%zu classes dropped, %zu restored); "
+      "reversed %zu / %zu; whole %zu / %zu; squashed %zu / %zu\n",
+      split.patched, split.refused, split.classes_dropped, split.classes_restored, reversed.patched,
+      reversed.refused, whole.patched, whole.refused, squashed.patched, squashed.refused);
   // Not vacuous: most single steps patch, and classes leave and come back.
   EXPECT_GT(split.patched, split.refused);
   EXPECT_GT(reversed.patched, kClusters);
