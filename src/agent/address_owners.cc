@@ -21,12 +21,12 @@ std::map<IpAddress, std::string> Rights(const DirectionPlan& d, const DirectionP
     if (!other.classes.count(id)) continue;
     for (const auto& [k, v] : cls.verdicts) {
       std::string& r = out[k.local];
-      r += id + ":" + std::to_string(k.proto_first) + "-" + std::to_string(k.proto_last) + "/" +
+      r += std::to_string(id) + ":" + std::to_string(k.proto_first) + "-" + std::to_string(k.proto_last) + "/" +
            std::to_string(k.port_first) + "-" + std::to_string(k.port_last) + "=" +
            std::string(PlanVerdictName(v)) + ";";
     }
   }
-  for (const auto& [ip, id] : d.peer_hosts) out[ip] += "peer " + id + ";";
+  for (const auto& [ip, id] : d.peer_hosts) out[ip] += "peer " + std::to_string(id) + ";";
   return out;
 }
 

@@ -7,6 +7,7 @@
 #include "agent/fail_closed.h"
 #include "ingest/manifest_loader.h"
 #include "plan/compiler.h"
+#include "plan/peer_patch.h"
 #include "policy/object_apply.h"
 #include "policy/policy_engine.h"
 
@@ -66,7 +67,7 @@ Agent::Agent(AgentOptions options, PolicySource source, nft::NftExecutor* execut
 }
 
 Status Agent::Finish(Status s, const Plan* plan, bool flush_ran, size_t flushed, bool delta,
-                     bool patched, bool mismatch) {
+                     bool patched) {
   std::lock_guard<std::mutex> lock(mu_);
   if (flush_ran) {
     ++snapshot_.conntrack_flushes;
@@ -75,7 +76,6 @@ Status Agent::Finish(Status s, const Plan* plan, bool flush_ran, size_t flushed,
   if (delta) ++snapshot_.delta_syncs;
   if (patched) ++snapshot_.patched;
   if (delta && !patched) snapshot_.patch_refusal = patch_refusal_;
-  if (mismatch) ++snapshot_.patch_mismatches;
   if (s.ok()) {
     ++snapshot_.syncs;
     snapshot_.last_error.clear();
@@ -121,7 +121,7 @@ Status Agent::SyncOnce() {
     auto engine = std::make_unique<PolicyEngine>();
     engine->Load(std::move(*objects));
     plan = CompileForNode(*engine, options_.node, options_.plan);
-    known_classes_.clear();
+    peer_memory_.Forget();
     s = dataplane_.Apply(plan);
     if (!boot_read_) {  // the first apply read the kernel back
       boot_read_ = true;
@@ -160,162 +160,14 @@ Status Agent::SyncOnce() {
     }
   }
   if (s.ok()) plan_ = std::move(plan);
-  return Finish(s, plan_ ? &*plan_ : nullptr, flush_ran, flushed, false, false, false);
-}
-
-namespace {
-
-bool SamePorts(const std::vector<ContainerPort>& a, const std::vector<ContainerPort>& b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (a[i].name != b[i].name || a[i].port != b[i].port || a[i].protocol != b[i].protocol) {
-      return false;
-    }
-  }
-  return true;
-}
-
-std::vector<IpAddress> LiveIps(const Pod* p) {
-  if (p == nullptr || !p->HoldsIps() || p->host_network) return {};
-  return p->ips;
-}
-
-// The range class around `ip` ("" outside every block).
-std::string RangeClass(const DirectionPlan& d, const IpAddress& ip) {
-  // Ranges are disjoint: the one holding ip is the last starting at or
-  // before it.
-  auto it = d.peer_ranges.upper_bound(AddressRange{ip, ip});
-  if (it != d.peer_ranges.end() && it->first.first == ip) return it->second;
-  if (it == d.peer_ranges.begin()) return "";
-  --it;
-  const AddressRange& r = it->first;
-  if (r.first.family() == ip.family() && !(ip < r.first) && !(r.last < ip)) return it->second;
-  return "";
-}
-
-bool Contains(const std::vector<IpAddress>& v, const IpAddress& ip) {
-  return std::find(v.begin(), v.end(), ip) != v.end();
-}
-
-}  // namespace
-
-bool Agent::PatchPlan(const std::vector<std::pair<std::string, std::optional<Pod>>>& before,
-                      std::vector<IpAddress>* touched, PlanDiff* diff) {
-  auto Refuse = [this](const char* why) {
-    patch_refusal_ = why;
-    return false;
-  };
-  Plan& plan = *plan_;
-  const PolicyEngine& engine = *engine_;
-  std::set<std::string> changed;
-  for (const auto& [key, pod] : before) changed.insert(key);
-  struct Added {
-    IpAddress ip;
-    const Pod* pod;
-  };
-  std::vector<Added> removed, added;
-  for (const auto& [key, old_pod] : before) {
-    const Pod* now = engine.FindPod(key);
-    std::vector<IpAddress> old_ips = LiveIps(old_pod ? &*old_pod : nullptr), new_ips = LiveIps(now);
-    bool same_kind = old_pod && now && old_pod->labels.ToString() == now->labels.ToString() &&
-                     SamePorts(old_pod->ports, now->ports);
-    for (const IpAddress& ip : old_ips) {
-      if (!same_kind || !Contains(new_ips, ip)) removed.push_back({ip, &*old_pod});
-    }
-    for (const IpAddress& ip : new_ips) {
-      if (!same_kind || !Contains(old_ips, ip)) added.push_back({ip, now});
-    }
-  }
-  for (const Added& r : removed) touched->push_back(r.ip);
-  for (const Added& a : added) touched->push_back(a.ip);
-  auto is_local = [&](const IpAddress& ip) {
-    return plan.ingress.local.count(ip) > 0 || plan.egress.local.count(ip) > 0;
-  };
-  // What decides a peer address's class besides its rules' tokens: the
-  // pod's identity (namespace, labels), its ports (named-port tokens) and
-  // the blocks around the address.
-  auto class_key = [&](const Pod& p, const IpAddress& ip) {
-    std::string key = p.namespace_name + "|" + p.labels.ToString() + "|";
-    for (const ContainerPort& cp : p.ports) {
-      key += cp.name + "/" + std::to_string(cp.port) + "/" + std::string(ProtocolName(cp.protocol)) + ",";
-    }
-    return key + "|" + RangeClass(plan.ingress, ip) + "|" + RangeClass(plan.egress, ip);
-  };
-  for (const Added& r : removed) {
-    const IpAddress& ip = r.ip;
-    bool re_added = false;
-    for (const Added& a : added) re_added |= a.ip == ip;
-    if (re_added || engine.AddressOwnerCount(ip) > 0 || is_local(ip)) return Refuse("a removed address is still held or local");
-    // Remembered for a pod of the same kind that comes back (a recreated
-    // pod whose identity had no other member).
-    auto in = plan.ingress.peer_hosts.find(ip), eg = plan.egress.peer_hosts.find(ip);
-    known_classes_[class_key(*r.pod, ip)] = {
-        in == plan.ingress.peer_hosts.end() ? "" : in->second,
-        eg == plan.egress.peer_hosts.end() ? "" : eg->second};
-    if (in != plan.ingress.peer_hosts.end()) {
-      plan.ingress.peer_hosts.erase(in);
-      diff->ingress.hosts_removed.push_back(ip);
-    }
-    if (eg != plan.egress.peer_hosts.end()) {
-      plan.egress.peer_hosts.erase(eg);
-      diff->egress.hosts_removed.push_back(ip);
-    }
-  }
-  for (const Added& a : added) {
-    if (engine.AddressOwnerCount(a.ip) != 1 || is_local(a.ip)) return Refuse("an added address has several owners or is local");
-    if (plan.ingress.peer_hosts.count(a.ip) || plan.egress.peer_hosts.count(a.ip)) return Refuse("an added address is already a peer");
-    Result<Endpoint> self = engine.Resolve("pod/" + a.pod->Key());
-    if (!self.ok() || self->identity == kNoIdentity) return Refuse("an added pod has no identity");
-    const std::unordered_set<std::string>* members = engine.IdentityMembers(self->identity);
-    if (members == nullptr) return Refuse("an added pod's identity is gone");
-    // An unchanged member with the same ports and the same surrounding
-    // blocks has the same class in both directions.
-    const IpAddress* twin = nullptr;
-    int tried = 0;
-    for (const std::string& m : *members) {
-      if (++tried > 16) break;
-      if (changed.count(m)) continue;
-      const Pod* sibling = engine.FindPod(m);
-      if (sibling == nullptr || LiveIps(sibling).empty() || !SamePorts(sibling->ports, a.pod->ports)) {
-        continue;
-      }
-      const IpAddress& z = sibling->ips.front();
-      if (z.family() != a.ip.family() || engine.AddressOwnerCount(z) != 1 || is_local(z)) continue;
-      if (RangeClass(plan.ingress, z) != RangeClass(plan.ingress, a.ip) ||
-          RangeClass(plan.egress, z) != RangeClass(plan.egress, a.ip)) {
-        continue;
-      }
-      twin = &z;
-      break;
-    }
-    if (twin != nullptr) {
-      for (auto [d, dd] : {std::pair{&plan.ingress, &diff->ingress}, std::pair{&plan.egress, &diff->egress}}) {
-        auto it = d->peer_hosts.find(*twin);
-        if (it == d->peer_hosts.end()) continue;
-        d->peer_hosts.emplace(a.ip, it->second);
-        dd->hosts_added.emplace_back(a.ip, it->second);
-      }
-      continue;
-    }
-    auto known = known_classes_.find(class_key(*a.pod, a.ip));
-    if (known == known_classes_.end()) return Refuse("an added pod has no twin and no remembered class");
-    if (!known->second.first.empty()) {
-      plan.ingress.peer_hosts.emplace(a.ip, known->second.first);
-      diff->ingress.hosts_added.emplace_back(a.ip, known->second.first);
-    }
-    if (!known->second.second.empty()) {
-      plan.egress.peer_hosts.emplace(a.ip, known->second.second);
-      diff->egress.hosts_added.emplace_back(a.ip, known->second.second);
-    }
-  }
-  return true;
+  return Finish(s, plan_ ? &*plan_ : nullptr, flush_ran, flushed, false, false);
 }
 
 Status Agent::SyncDeltas(std::vector<PolicyDelta> deltas) {
   if (engine_ == nullptr || !plan_) return SyncOnce();
   // What the touched pods were before, and whether a patch can do.
   bool patchable = true;
-  std::vector<std::pair<std::string, std::optional<Pod>>> before;
+  std::vector<PodChange> before;
   std::set<std::string> seen;
   for (const PolicyDelta& d : deltas) {
     if (d.kind != "Pod") {
@@ -324,20 +176,9 @@ Status Agent::SyncDeltas(std::vector<PolicyDelta> deltas) {
       continue;
     }
     std::string key = d.namespace_name + "/" + d.name;
-    if (!d.deleted && d.object.pods.size() == 1) {
-      const Pod& p = d.object.pods.front();
-      if (p.node_name == options_.node || p.host_network) {
-        patchable = false;
-        patch_refusal_ = "a local or hostNetwork pod changed";
-      }
-    }
     if (!seen.insert(key).second) continue;
     const Pod* old = engine_->FindPod(key);
-    if (old != nullptr && (old->node_name == options_.node || old->host_network)) {
-      patchable = false;
-      patch_refusal_ = "a local or hostNetwork pod changed";
-    }
-    before.emplace_back(key, old ? std::optional<Pod>(*old) : std::nullopt);
+    before.push_back({key, old ? std::optional<Pod>(*old) : std::nullopt});
   }
   // Addresses whose owner may have changed, for the conntrack flush.
   std::vector<IpAddress> touched;
@@ -346,8 +187,8 @@ Status Agent::SyncDeltas(std::vector<PolicyDelta> deltas) {
     for (const Workload& w : o.workloads) touched.insert(touched.end(), w.ips.begin(), w.ips.end());
     for (const Node& n : o.nodes) touched.insert(touched.end(), n.ips.begin(), n.ips.end());
   };
-  for (const auto& [key, pod] : before) {
-    if (pod) touched.insert(touched.end(), pod->ips.begin(), pod->ips.end());
+  for (const PodChange& c : before) {
+    if (c.before) touched.insert(touched.end(), c.before->ips.begin(), c.before->ips.end());
   }
   for (PolicyDelta& d : deltas) {
     if (d.deleted) {
@@ -364,25 +205,26 @@ Status Agent::SyncDeltas(std::vector<PolicyDelta> deltas) {
   }
   using Clock = std::chrono::steady_clock;
   const auto t_engine = Clock::now();
-  bool patched = false, mismatch = false;
+  bool patched = false;
   PlanDiff diff;
   if (patchable) {
-    std::vector<IpAddress> ignored;
-    patched = PatchPlan(before, &ignored, &diff);
+    Result<PlanDiff> patch = PatchPeers(*plan_, *engine_, before, &peer_memory_);
+    patched = patch.ok();
+    if (patched) {
+      diff = std::move(*patch);
+      ApplyDiff(diff, &*plan_);
+    } else {
+      patch_refusal_ = patch.status().message();
+    }
   }
   if (!patched) {
     plan_ = CompileForNode(*engine_, options_.node, options_.plan);
-    known_classes_.clear();
-  } else if (options_.verify_patches) {
-    Plan compiled = CompileForNode(*engine_, options_.node, options_.plan);
-    if (!(compiled == *plan_)) {
-      mismatch = true;
-      plan_ = std::move(compiled);
-    }
+    peer_memory_.Forget();
   }
   const auto t_apply = Clock::now();
-  // A patch knows its diff: the dataplane need not diff (and copy) whole plans.
-  Status s = patched && !mismatch ? dataplane_.ApplyHostChanges(diff, *plan_) : dataplane_.Apply(*plan_);
+  // A patch knows its diff: the dataplane need not diff (and copy) whole
+  // plans. A patch equals a compile (plan/peer_patch_test.cc replays it).
+  Status s = patched ? dataplane_.ApplyPatch(diff, *plan_) : dataplane_.Apply(*plan_);
   if (s.ok()) {
     apply_failures_ = 0;
   } else {
@@ -415,7 +257,7 @@ Status Agent::SyncDeltas(std::vector<PolicyDelta> deltas) {
     engine_.reset();
     plan_.reset();
   }
-  return Finish(s, reported, flush_ran, flushed, true, patched, mismatch);
+  return Finish(s, reported, flush_ran, flushed, true, patched);
 }
 
 void Agent::Run() {

@@ -28,13 +28,10 @@
 // Span streams: a source may also hand over deltas (objects that entered,
 // changed in or left the span since the last load). The agent keeps its
 // engine and last plan between syncs, applies the deltas with
-// Upsert/Delete, and, when every delta is a Pod that is not local (before
-// or after), patches the plan instead of compiling it again: a removed
-// address leaves the peer maps; an added one takes the peer class of an
-// unchanged member of its identity with the same ports and the same
-// surrounding address blocks (identity-level matching makes their rule
-// tokens equal). Anything else compiles the whole plan from the kept
-// engine (no decode). Either way the dataplane applies the plan diff, and
+// Upsert/Delete, and, when every delta is a Pod, asks the compiler to
+// patch the plan (PatchPeers, plan/peer_patch.h: remote pod churn only
+// moves peer addresses). Anything else, or a patch the compiler refuses,
+// compiles the whole plan from the kept engine (no decode). Either way the dataplane applies the plan diff, and
 // the conntrack flusher gets the addresses the deltas touched.
 //
 // Thread safety: Run() on one thread; Stop()/Snapshot()/Wake() from any
@@ -58,6 +55,7 @@
 #include "dataplane/nft/executor.h"
 #include "model/object_set.h"
 #include "plan/plan.h"
+#include "plan/peer_patch.h"
 #include "plan/plan_diff.h"
 #include "policy/policy_engine.h"
 
@@ -70,9 +68,6 @@ struct AgentOptions {
   std::chrono::milliseconds resync_interval{60000};
   // Ceiling of the backoff between retries of a plan the kernel refused.
   std::chrono::milliseconds max_retry_backoff{30000};
-  // Tests: compile the whole plan after every patch and compare (a
-  // mismatch uses the compiled plan and counts in patch_mismatches).
-  bool verify_patches = false;
 };
 
 // One change of a span stream: an object to upsert (one object in
@@ -131,7 +126,6 @@ class Agent {
     uint64_t conntrack_deleted = 0;  // entries they deleted
     uint64_t delta_syncs = 0;        // syncs from deltas (included in syncs/failures)
     uint64_t patched = 0;            // of those, plans patched rather than compiled
-    uint64_t patch_mismatches = 0;   // verify_patches: patched plan != compiled plan
     std::string patch_refusal;       // why the last unpatched delta sync compiled
     // Delta syncs: time spent updating the engine and plan (apply deltas,
     // patch or compile) and in the dataplane (diff, render, run), summed.
@@ -154,10 +148,8 @@ class Agent {
   // null after a failed one: the next sync loads again.
   std::unique_ptr<PolicyEngine> engine_;
   std::optional<Plan> plan_;
-  // Peer classes (ingress, egress; "" for none) of addresses removed by
-  // patches since the last compile, by pod kind (plan classes only change
-  // with a compile).
-  std::map<std::string, std::pair<std::string, std::string>> known_classes_;
+  // What patches learned since the last compile (Run() thread only).
+  PeerClassMemory peer_memory_;
   std::string patch_refusal_;
   // The table the kernel held when this agent started (read back by its
   // first apply), until the first sync that flushes conntrack.
@@ -167,10 +159,7 @@ class Agent {
   // Installs the fail-closed fallback for `wanted`, which the kernel refused
   // with `refused`; returns the error to report.
   Status FailClosed(const Status& refused, const Plan& wanted);
-  Status Finish(Status s, const Plan* plan, bool flush_ran, size_t flushed, bool delta, bool patched,
-                bool mismatch);
-  bool PatchPlan(const std::vector<std::pair<std::string, std::optional<Pod>>>& before,
-                 std::vector<IpAddress>* touched, PlanDiff* diff);
+  Status Finish(Status s, const Plan* plan, bool flush_ran, size_t flushed, bool delta, bool patched);
   mutable std::mutex mu_;
   std::condition_variable cv_;
   bool stop_ = false;     // guarded by mu_

@@ -99,7 +99,7 @@ TEST(AgentTest, TheFallbackDeniesEveryEnforcedLocalAndKeepsVisibility) {
   Plan wanted;
   wanted.ingress.local = {*IpAddress::Parse("10.0.0.1"), *IpAddress::Parse("10.0.0.3")};
   wanted.ingress.defaults[*IpAddress::Parse("10.0.0.1")] = PlanVerdict::kAllow;
-  wanted.ingress.peer_hosts[*IpAddress::Parse("10.0.0.2")] = "0000abcd";
+  wanted.ingress.peer_hosts[*IpAddress::Parse("10.0.0.2")] = 0xabcd;
   PlanEndpoint seen;
   seen.name = "x/seen";
   seen.mode = Mode::kVisibility;

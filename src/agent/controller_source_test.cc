@@ -107,10 +107,8 @@ bool WaitFor(const std::function<bool()>& done) {
 
 // An Agent on its own thread, reporting through its source.
 struct RunningAgent {
-  RunningAgent(const ControllerSourceOptions& options, nft::NftExecutor* executor,
-               bool verify_patches = true)
-      : source(options),
-        agent(AgentOptionsFor(options.node, verify_patches), source.policy_source(), executor) {
+  RunningAgent(const ControllerSourceOptions& options, nft::NftExecutor* executor)
+      : source(options), agent(AgentOptionsFor(options.node), source.policy_source(), executor) {
     agent.set_on_sync(
         [this](const Status& s, const Agent::Snapshot& snap) { source.Report(s, snap); });
     source.Start();
@@ -121,10 +119,9 @@ struct RunningAgent {
     thread.join();
     source.Stop();
   }
-  static AgentOptions AgentOptionsFor(const std::string& node, bool verify_patches) {
+  static AgentOptions AgentOptionsFor(const std::string& node) {
     AgentOptions options;
     options.node = node;
-    options.verify_patches = verify_patches;  // every patched plan is checked
     options.poll_interval = 20ms;
     options.resync_interval = 1h;  // no kernel read-backs in these tests
     return options;
@@ -540,7 +537,6 @@ TEST_F(AgentControllerTest, APodRecreatedWithANewIpReachesThePlanAsAPatch) {
       << executor.LastScript();
   Agent::Snapshot snap = a.agent.snapshot();
   EXPECT_GE(snap.patched, 2u) << "both changes patched the plan";
-  EXPECT_EQ(snap.patch_mismatches, 0u) << "patched plans equal compiled ones";
   EXPECT_EQ(snap.last_error, "");
   EXPECT_EQ(a.source.state().relists, 0u);
 
@@ -551,7 +547,6 @@ TEST_F(AgentControllerTest, APodRecreatedWithANewIpReachesThePlanAsAPatch) {
       "[{podSelector: {matchLabels: {app: api}}}]\n    ports: [{port: 8080}]\n");
   ASSERT_TRUE(WaitFor([&] { return a.source.state().applied_revision == policy; }));
   EXPECT_NE(executor.LastScript().find("8080"), std::string::npos) << executor.LastScript();
-  EXPECT_EQ(a.agent.snapshot().patch_mismatches, 0u);
 }
 
 TEST_F(AgentControllerTest, StopEndsAnOpenWatch) {

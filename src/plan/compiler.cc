@@ -256,10 +256,10 @@ class DirectionCompiler {
       out_->peer_hosts.emplace(ip, ClassFor(tokens));
     }
     // Ranges: merge neighbours of one class.
-    const std::string* prev_class = nullptr;
+    const ClassId* prev_class = nullptr;
     AddressRange prev;
     for (const auto& [range, sig] : ranges_) {
-      const std::string& cls = ClassFor(sig);
+      const ClassId& cls = ClassFor(sig);
       if (prev_class && *prev_class == cls && prev.last.family() == range.first.family() &&
           ToValue(FromValue(range.first.family(), Next(ToValue(prev.last)))) == ToValue(range.first)) {
         prev.last = range.last;
@@ -279,22 +279,22 @@ class DirectionCompiler {
   }
 
   // The class of a signature: computed once per distinct signature.
-  const std::string& ClassFor(const Signature& sig) {
+  const ClassId& ClassFor(const Signature& sig) {
     auto it = class_of_.find(sig);
     if (it != class_of_.end()) return it->second;
-    std::string id = ClassId(sig);
+    ClassId id = IdOf(sig);
     PeerClass& pc = out_->classes[id];
     used_ids_.insert(id);
     pc.verdicts.clear();
     FillVerdicts(sig, &pc);
-    return class_of_.emplace(sig, std::move(id)).first->second;
+    return class_of_.emplace(sig, id).first->second;
   }
 
   // A class id is a 30-bit number (it travels in the packet mark, see
-  // render/nft/names.h), printed as 8 hex digits: the FNV hash of the sorted
-  // signature, rehashed in the rare case it collides with a class already
-  // named in this compile or with 0 (kNoneClass).
-  std::string ClassId(const Signature& sig) const {
+  // render/nft/names.h): the FNV hash of the sorted signature, rehashed in
+  // the rare case it collides with a class already named in this compile or
+  // with 0 (kNoneClass).
+  ClassId IdOf(const Signature& sig) const {
     if (sig.empty()) return kNoneClass;
     std::vector<const std::string*> texts;
     for (uint32_t t : sig) texts.push_back(&tokens_[t]);
@@ -305,10 +305,8 @@ class DirectionCompiler {
       h = (h ^ 0xff) * 1099511628211ULL;
     }
     for (;;) {
-      uint32_t v = static_cast<uint32_t>(h ^ (h >> 32)) & kClassIdMask;
-      char buf[9];
-      std::snprintf(buf, sizeof(buf), "%08x", v);
-      if (v != 0 && !used_ids_.contains(buf)) return buf;
+      ClassId v = static_cast<uint32_t>(h ^ (h >> 32)) & kClassIdMask;
+      if (v != kNoneClass && !used_ids_.contains(v)) return v;
       h = (h ^ 0x5a) * 1099511628211ULL;
     }
   }
@@ -392,8 +390,8 @@ class DirectionCompiler {
   std::unordered_map<uint32_t, NamedToken> named_;
   std::unordered_map<IpAddress, std::vector<uint32_t>> hosts_;
   std::vector<std::pair<AddressRange, Signature>> ranges_;  // sorted, disjoint
-  std::unordered_map<Signature, std::string, SignatureHash> class_of_;
-  std::set<std::string> used_ids_;
+  std::unordered_map<Signature, ClassId, SignatureHash> class_of_;
+  std::set<ClassId> used_ids_;
 };
 
 }  // namespace

@@ -31,7 +31,7 @@ TEST(CompilerTest, IsolatedIngressAllowsOnlyListedPeerAndPort) {
   EXPECT_EQ(p.ingress.defaults.at(kA.ip), PlanVerdict::kDeny);
   EXPECT_TRUE(p.egress.local.empty()) << "egress is not isolated: nothing to enforce";
   ASSERT_EQ(p.ingress.peer_hosts.size(), 1u);
-  const std::string& cls = p.ingress.peer_hosts.at(kB.ip);
+  ClassId cls = p.ingress.peer_hosts.at(kB.ip);
   EXPECT_NE(cls, kNoneClass);
   const VerdictMap& v = p.ingress.classes.at(cls).verdicts;
   ASSERT_EQ(v.size(), 1u);

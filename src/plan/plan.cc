@@ -15,7 +15,7 @@ PlanVerdict Plan::Evaluate(Direction d, const IpAddress& local, const IpAddress&
                            uint8_t ip_protocol, uint16_t port) const {
   const DirectionPlan& dp = direction(d);
   if (!dp.local.contains(local)) return PlanVerdict::kAllow;
-  std::string cls = kNoneClass;
+  ClassId cls = kNoneClass;
   if (auto it = dp.peer_hosts.find(peer); it != dp.peer_hosts.end()) {
     cls = it->second;
   } else {

@@ -50,10 +50,11 @@ struct VerdictKey {
 };
 using VerdictMap = std::map<VerdictKey, PlanVerdict>;
 
-inline constexpr char kNoneClass[] = "none";  // addresses no rule names
-// Other class ids are 8 hex digits of a number in 1..kClassIdMask (the
-// dataplane carries it in 30 bits of the packet mark).
-inline constexpr uint32_t kClassIdMask = 0x3fffffff;
+// A peer class's id: a number in 0..kClassIdMask (the dataplane carries it
+// in 30 bits of the packet mark; the renderer prints it).
+using ClassId = uint32_t;
+inline constexpr ClassId kNoneClass = 0;  // addresses no rule names
+inline constexpr ClassId kClassIdMask = 0x3fffffff;
 
 struct PeerClass {
   VerdictMap verdicts;  // only entries that differ from the local default
@@ -65,9 +66,9 @@ struct PeerClass {
 struct DirectionPlan {
   std::set<IpAddress> local;                     // enforced local addresses
   std::map<IpAddress, PlanVerdict> defaults;     // per local address: no rule decided
-  std::map<IpAddress, std::string> peer_hosts;   // address -> class id
-  std::map<AddressRange, std::string> peer_ranges;  // disjoint blocks -> class id
-  std::map<std::string, PeerClass> classes;      // by id; always holds kNoneClass
+  std::map<IpAddress, ClassId> peer_hosts;        // address -> class id
+  std::map<AddressRange, ClassId> peer_ranges;   // disjoint blocks -> class id
+  std::map<ClassId, PeerClass> classes;          // by id; always holds kNoneClass
   bool operator==(const DirectionPlan&) const = default;
 };
 

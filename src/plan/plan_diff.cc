@@ -95,4 +95,26 @@ PlanDiff DiffPlans(const Plan& from, const Plan& to) {
   return diff;
 }
 
+void ApplyDiff(const PlanDiff& diff, Plan* plan) {
+  for (auto [from, to] : {std::pair{&diff.ingress, &plan->ingress}, std::pair{&diff.egress, &plan->egress}}) {
+    for (const IpAddress& ip : from->local_removed) to->local.erase(ip);
+    to->local.insert(from->local_added.begin(), from->local_added.end());
+    for (const IpAddress& ip : from->defaults_removed) to->defaults.erase(ip);
+    for (const auto& [ip, v] : from->defaults_added) to->defaults[ip] = v;
+    for (const IpAddress& ip : from->hosts_removed) to->peer_hosts.erase(ip);
+    for (const auto& [ip, cls] : from->hosts_added) to->peer_hosts[ip] = cls;
+    for (const AddressRange& r : from->ranges_removed) to->peer_ranges.erase(r);
+    for (const auto& [r, cls] : from->ranges_added) to->peer_ranges[r] = cls;
+    // Verdicts first, then whole classes: a removed class's verdicts are in
+    // classes_changed too.
+    for (const ClassId& id : from->classes_added) to->classes[id];
+    for (const DirectionDiff::ClassDelta& cd : from->classes_changed) {
+      VerdictMap& verdicts = to->classes[cd.id].verdicts;
+      for (const VerdictKey& k : cd.removed) verdicts.erase(k);
+      for (const auto& [k, v] : cd.added) verdicts[k] = v;
+    }
+    for (const ClassId& id : from->classes_removed) to->classes.erase(id);
+  }
+}
+
 }  // namespace microseg

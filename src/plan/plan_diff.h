@@ -18,13 +18,13 @@ struct DirectionDiff {
   std::vector<IpAddress> defaults_removed;
   std::vector<std::pair<IpAddress, PlanVerdict>> defaults_added;
   std::vector<IpAddress> hosts_removed;
-  std::vector<std::pair<IpAddress, std::string>> hosts_added;
+  std::vector<std::pair<IpAddress, ClassId>> hosts_added;
   std::vector<AddressRange> ranges_removed;
-  std::vector<std::pair<AddressRange, std::string>> ranges_added;
-  std::vector<std::string> classes_added;    // their verdicts are in classes_changed too
-  std::vector<std::string> classes_removed;  // their verdicts are in classes_changed too
+  std::vector<std::pair<AddressRange, ClassId>> ranges_added;
+  std::vector<ClassId> classes_added;    // their verdicts are in classes_changed too
+  std::vector<ClassId> classes_removed;  // their verdicts are in classes_changed too
   struct ClassDelta {
-    std::string id;
+    ClassId id;
     std::vector<VerdictKey> removed;
     std::vector<std::pair<VerdictKey, PlanVerdict>> added;
   };
@@ -44,5 +44,10 @@ struct PlanDiff {
 };
 
 PlanDiff DiffPlans(const Plan& from, const Plan& to);
+
+// Applies `diff`'s element changes to `plan`: ApplyDiff(DiffPlans(a, b), &a)
+// makes a's directions equal b's. Options, node and endpoints are not in a
+// diff; requires !diff.skeleton_changed.
+void ApplyDiff(const PlanDiff& diff, Plan* plan);
 
 }  // namespace microseg

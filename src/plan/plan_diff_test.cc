@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "plan/plan_test_util.h"
+#include "plan/random_cluster.h"
 
 namespace microseg {
 namespace {
@@ -49,6 +50,25 @@ TEST(PlanDiffTest, ChangedValueIsRemoveThenAdd) {
   EXPECT_FALSE(d.skeleton_changed);
   after.options.log_group = 7;
   EXPECT_TRUE(DiffPlans(before, after).skeleton_changed);
+}
+
+// Any two plans: applying their diff to the first gives the second.
+TEST(PlanDiffTest, ApplyingADiffGivesTheTargetPlan) {
+  size_t ops = 0;
+  for (uint64_t seed = 1; seed <= 100; ++seed) {
+    Entropy e1 = Entropy::Seeded(seed), e2 = Entropy::Seeded(seed + 1000);
+    PolicyEngine a, b;
+    a.Load(ClusterGenerator(&e1).Generate());
+    b.Load(ClusterGenerator(&e2).Generate());
+    Plan from = CompileForNode(a, "node-1", PlanOptions{});
+    const Plan to = CompileForNode(b, "node-1", PlanOptions{});
+    PlanDiff d = DiffPlans(from, to);
+    ops += d.ElementOps();
+    ApplyDiff(d, &from);
+    EXPECT_EQ(from.ingress, to.ingress) << "seed " << seed;
+    EXPECT_EQ(from.egress, to.egress) << "seed " << seed;
+  }
+  EXPECT_GT(ops, 100u);
 }
 
 }  // namespace

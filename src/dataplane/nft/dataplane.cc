@@ -17,7 +17,7 @@ Status NftDataplane::Apply(const Plan& plan) {
   return s;
 }
 
-Status NftDataplane::ApplyHostChanges(const PlanDiff& diff, const Plan& plan) {
+Status NftDataplane::ApplyPatch(const PlanDiff& diff, const Plan& plan) {
   if (!applied_) return Apply(plan);
   last_ = Stats{};
   Status s = Status::Ok();
@@ -34,11 +34,7 @@ Status NftDataplane::ApplyHostChanges(const PlanDiff& diff, const Plan& plan) {
     applied_.reset();
     return s;
   }
-  for (auto [from, to] : {std::pair{&diff.ingress, &applied_->ingress},
-                          std::pair{&diff.egress, &applied_->egress}}) {
-    for (const IpAddress& ip : from->hosts_removed) to->peer_hosts.erase(ip);
-    for (const auto& [ip, cls] : from->hosts_added) to->peer_hosts[ip] = cls;
-  }
+  ApplyDiff(diff, &*applied_);
   return s;
 }
 

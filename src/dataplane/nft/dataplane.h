@@ -32,11 +32,11 @@ class NftDataplane {
 
   Status Apply(const Plan& plan);
   // For callers that patched their plan and know what changed (the agent's
-  // span deltas): `diff` holds only peer address changes (hosts_removed,
-  // hosts_added) that take the last applied plan to `plan`. Runs its delta
-  // and patches the kept plan, instead of diffing and copying two whole
-  // plans. Without a last applied plan it is Apply(plan).
-  Status ApplyHostChanges(const PlanDiff& diff, const Plan& plan);
+  // span deltas, PatchPeers): `diff` takes the last applied plan to `plan`
+  // and has no skeleton change. Runs its delta and patches the kept plan,
+  // instead of diffing and copying two whole plans. Without a last applied
+  // plan it is Apply(plan).
+  Status ApplyPatch(const PlanDiff& diff, const Plan& plan);
   // Replaces the table whole with `plan` in one transaction, whatever the
   // kernel holds (the agent's fail-closed fallback: the fewest things that
   // can go wrong).

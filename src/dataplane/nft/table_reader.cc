@@ -89,7 +89,7 @@ struct Parser {
   }
 
   // A class mark (a number; hex text tolerated) -> class id.
-  bool Mark(const json& j, std::string* id) {
+  bool Mark(const json& j, ClassId* id) {
     uint32_t m = 0;
     if (j.is_number_unsigned()) {
       m = j.get<uint32_t>();
@@ -99,7 +99,7 @@ struct Parser {
       return Fail("unexpected mark " + j.dump());
     }
     if (m > kMarkClassMask) return Fail("mark out of range " + j.dump());
-    *id = ClassIdOfMark(m);
+    *id = m;
     return true;
   }
 
@@ -160,7 +160,7 @@ Result<KernelTable> ParseTableJson(std::string_view text) {
           bool hosts = name == PeerMap(d, f);
           for (auto [k, v] : Parser::Elements(*set)) {
             AddressRange r;
-            std::string cls;
+            ClassId cls = kNoneClass;
             if (!v || !p.Address(*k, &r) || !p.Mark(*v, &cls)) continue;
             dp.classes[cls];
             if (hosts) {
@@ -176,7 +176,7 @@ Result<KernelTable> ParseTableJson(std::string_view text) {
               continue;
             }
             const json& c = (*k)["concat"];
-            std::string cls;
+            ClassId cls = kNoneClass;
             AddressRange local;
             uint32_t pf, pl, sf, sl;
             PlanVerdict verdict;

@@ -33,8 +33,8 @@ inline constexpr char kFamily[] = "inet";
 // replaces a table written by an old one instead of patching it.
 inline constexpr int kFormatVersion = 2;
 
-// Class ids are 30-bit numbers (the compiler prints them as 8 hex digits;
-// kNoneClass is 0). The two high bits of the scratch mark say how the
+// Class ids are 30-bit numbers (kNoneClass is 0), written as the mark
+// 0x%08x. The two high bits of the scratch mark say how the
 // packet's own mark was saved: kMarkCtPath, the flow already had a ct mark;
 // kMarkUntrackedPath, no conntrack entry to save it in.
 inline constexpr uint32_t kMarkClassMask = kClassIdMask;
@@ -65,9 +65,5 @@ inline std::string DenyChain(Direction d) { return std::string(Prefix(d)) + "_de
 inline std::string LogChain(Direction d) { return std::string(Prefix(d)) + "_log"; }
 inline constexpr char kRestoreChain[] = "restore_mark";
 inline constexpr char kDenyLogLimit[] = "deny_log";
-
-// Class id <-> mark value: "none" is 0, others are their 8 hex digits.
-std::optional<uint32_t> ClassMark(std::string_view id);
-std::string ClassIdOfMark(uint32_t mark);
 
 }  // namespace microseg::nft

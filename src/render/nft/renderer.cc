@@ -82,10 +82,7 @@ std::string Hex(uint32_t v) {
   return buf;
 }
 
-std::string MarkText(const std::string& class_id) {
-  std::optional<uint32_t> m = ClassMark(class_id);
-  return Hex(m ? *m : 0);
-}
+std::string MarkText(ClassId class_id) { return Hex(class_id); }
 
 std::string DirectionChain(Direction d, IpFamily f) {
   return (d == Direction::kIngress ? "ingress" : "egress") + std::string(FamilySuffix(f));
@@ -129,12 +126,12 @@ std::vector<std::string> ClassifyRules(Direction d, IpFamily f, std::string_view
 // nft 1.0.6 cannot delete an element of this map (a host-order `mark` leads
 // the concatenation) whose other fields are all single values, though it
 // adds it ("80" and "80-80" are the same element).
-std::string VerdictMapKey(const std::string& class_id, const VerdictKey& k) {
+std::string VerdictMapKey(ClassId class_id, const VerdictKey& k) {
   return MarkText(class_id) + " . " + k.local.ToString() + " . " + Range16(k.proto_first, k.proto_last) +
          " . " + std::to_string(k.port_first) + "-" + std::to_string(k.port_last);
 }
 
-std::string VerdictEntry(Direction d, const std::string& class_id, const VerdictKey& k, PlanVerdict v) {
+std::string VerdictEntry(Direction d, ClassId class_id, const VerdictKey& k, PlanVerdict v) {
   return Entry(VerdictMapKey(class_id, k), VerdictText(d, v));
 }
 
@@ -163,26 +160,6 @@ std::string FailsafeRule(const std::vector<FailsafePort>& ports) {
 bool FamilyOf(const IpAddress& ip, IpFamily f) { return ip.family() == f; }
 
 }  // namespace
-
-std::optional<uint32_t> ClassMark(std::string_view id) {
-  if (id == kNoneClass) return 0;
-  if (id.size() != 8) return std::nullopt;
-  uint32_t v = 0;
-  for (char c : id) {
-    int x = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-    if (x < 0) return std::nullopt;
-    v = v << 4 | static_cast<uint32_t>(x);
-  }
-  if (v == 0 || v > kMarkClassMask) return std::nullopt;
-  return v;
-}
-
-std::string ClassIdOfMark(uint32_t mark) {
-  if (mark == 0) return kNoneClass;
-  char buf[16];
-  std::snprintf(buf, sizeof(buf), "%08x", mark);
-  return buf;
-}
 
 std::string VerdictText(Direction d, PlanVerdict v) {
   switch (v) {

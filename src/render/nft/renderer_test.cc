@@ -114,13 +114,19 @@ TEST(RendererTest, PeerElementsAreDataAndVerdictsRestoreTheMark) {
   EXPECT_NE(t.find(" . 10.0.1.1 . 17 . 0-65535 : goto in_allow"), std::string::npos);
 }
 
-TEST(RendererTest, ClassMarks) {
-  EXPECT_EQ(ClassMark(kNoneClass), 0u);
-  EXPECT_EQ(ClassMark("294aeb85"), 0x294aeb85u);
-  EXPECT_EQ(ClassMark("c0000000"), std::nullopt) << "the two high bits are the path flags";
-  EXPECT_EQ(ClassMark("68c4de76018e35f3"), std::nullopt);
-  EXPECT_EQ(ClassIdOfMark(0), kNoneClass);
-  EXPECT_EQ(ClassIdOfMark(0x294aeb85), "294aeb85");
+// Class ids are numbers in the plan; the renderer writes them as marks.
+TEST(RendererTest, ClassIdsAreWrittenAsMarks) {
+  Plan p;
+  IpAddress local = *IpAddress::Parse("10.0.1.1"), peer = *IpAddress::Parse("10.0.0.9");
+  p.ingress.local.insert(local);
+  p.ingress.defaults[local] = PlanVerdict::kDeny;
+  p.ingress.peer_hosts[peer] = 0x294aeb85;
+  p.ingress.classes[0x294aeb85].verdicts[VerdictKey{local, 6, 6, 80, 80}] = PlanVerdict::kAllow;
+  p.ingress.classes[kNoneClass].verdicts[VerdictKey{local, 17, 17, 53, 53}] = PlanVerdict::kAllow;
+  std::string t = RenderTable(p);
+  EXPECT_NE(t.find("10.0.0.9 : 0x294aeb85"), std::string::npos) << t;
+  EXPECT_NE(t.find("0x294aeb85 . 10.0.1.1 . 6 . 80-80 : goto in_allow"), std::string::npos) << t;
+  EXPECT_NE(t.find("0x00000000 . 10.0.1.1 . 17 . 53-53 : goto in_allow"), std::string::npos) << t;
 }
 
 TEST(RendererTest, EmptyDiffRendersNothing) {
