@@ -202,6 +202,10 @@ TEST_F(ShopTest, APolicyChangeReachesOnlyTheNodesItAffects) {
   EXPECT_TRUE(Changed(n2).empty()) << *Changed(n2).begin();
   EXPECT_TRUE(Changed(n3).empty()) << *Changed(n3).begin();
   for (const Agent* a : {&n1, &n2, &n3}) ExpectComplete(*a);
+  // cache is a peer of n1 now: a new member of it reaches n1.
+  const int64_t joined = Put({PodJson("shop", "cache-2", "cache", "n3", "10.0.3.2")});
+  FollowTo(&n1, joined);
+  EXPECT_TRUE(n1.keys.count("Pod shop/cache-2"));
 
   // Deleting it takes the policy, and the peer it alone named, away again.
   const int64_t removed = Delete({"NetworkPolicy", "shop", "web-from-cache"});
@@ -223,6 +227,32 @@ TEST_F(ShopTest, PodChurnWithIpReuseLeavesNoStaleOwner) {
   const int64_t back = Put({PodJson("shop", "web-2", "web", "n1", "10.0.1.1")});
   FollowTo(&n2, back);
   EXPECT_TRUE(n2.keys.count("Pod shop/web-2"));
+  ExpectComplete(n2);
+}
+
+TEST_F(ShopTest, APodRescheduledToAnotherNodeMovesBetweenSpans) {
+  Agent n1 = Join("n1"), n3 = Join("n3");
+  // web is deleted on n1 and comes back, same name, on n3.
+  Delete({"Pod", "shop", "web"});
+  const int64_t moved = Put({PodJson("shop", "web", "web", "n3", "10.0.3.9")});
+  FollowTo(&n1, moved);
+  FollowTo(&n3, moved);
+  EXPECT_FALSE(n1.keys.count("Pod shop/web"));
+  EXPECT_TRUE(n3.keys.count("Pod shop/web")) << "now local to n3";
+  ExpectComplete(n1);
+  ExpectComplete(n3);
+}
+
+TEST_F(ShopTest, ANamespaceRelabelBringsThePodsItNowNames) {
+  Put({NamespaceJson("front"), PodJson("front", "ui", "ui", "n1", "10.0.1.7"),
+       R"({"apiVersion":"networking.k8s.io/v1","kind":"NetworkPolicy","metadata":{"name":"db-from-team","namespace":"shop"},"spec":{"podSelector":{"matchLabels":{"app":"db"}},"policyTypes":["Ingress"],"ingress":[{"from":[{"namespaceSelector":{"matchLabels":{"team":"front"}}}]}]}})"});
+  Agent n2 = Join("n2");
+  EXPECT_FALSE(n2.keys.count("Pod front/ui"));
+  const int64_t labeled = Put(
+      {R"({"apiVersion":"v1","kind":"Namespace","metadata":{"name":"front","labels":{"team":"front"}}})"});
+  FollowTo(&n2, labeled);
+  EXPECT_TRUE(n2.keys.count("Pod front/ui"));
+  EXPECT_TRUE(n2.keys.count("Namespace front"));
   ExpectComplete(n2);
 }
 
