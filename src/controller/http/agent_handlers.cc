@@ -102,35 +102,36 @@ void HandleSpan(Store* store, SpanComputer* spans, const httplib::Request& req,
 
 }  // namespace
 
-void RegisterAgentRoutes(httplib::Server* server, Store* store, SpanComputer* spans,
-                         AgentRegistry* agents) {
-  server->Get("/api/v1/span", [store, spans](const httplib::Request& req, httplib::Response& res) {
-    HandleSpan(store, spans, req, res);
-  });
-  server->Post("/api/v1/agents/([^/]+)/status",
-               [agents](const httplib::Request& req, httplib::Response& res) {
-                 const std::string name = req.matches[1];
-                 if (!NodeName(name, res)) return;
-                 Result<AgentStatus> status = ParseStatus(name, req.body);
-                 if (!status.ok()) return ReplyError(res, 400, status.status().message());
-                 Status recorded = agents->Report(std::move(*status));
-                 if (!recorded.ok()) return ReplyError(res, 429, recorded.message());
-                 ReplyJson(res, 200, RenderAgent(*agents->Get(name)));
-               });
-  server->Get("/api/v1/agents", [agents](const httplib::Request&, httplib::Response& res) {
-    Json items = Json::array();
-    for (const AgentStatus& a : agents->List()) items.push_back(RenderAgent(a));
-    ReplyJson(res, 200, {{"items", std::move(items)}});
-  });
-  server->Get("/api/v1/agents/([^/]+)",
-              [agents](const httplib::Request& req, httplib::Response& res) {
-                const std::string name = req.matches[1];
-                if (!NodeName(name, res)) return;
-                std::optional<AgentStatus> status = agents->Get(name);
-                if (!status)
-                  return ReplyError(res, 404, "agent " + Quote(name) + " has not reported");
-                ReplyJson(res, 200, RenderAgent(*status));
-              });
+void AddAgentRoutes(RouteTable* routes, Store* store, SpanComputer* spans, AgentRegistry* agents) {
+  routes->push_back({"GET", "/api/v1/span", Access::kAgentSpan,
+                     [store, spans](const httplib::Request& req, httplib::Response& res) {
+                       HandleSpan(store, spans, req, res);
+                     }});
+  routes->push_back({"POST", "/api/v1/agents/([^/]+)/status", Access::kAgentOwnPath,
+                     [agents](const httplib::Request& req, httplib::Response& res) {
+                       const std::string name = req.matches[1];
+                       if (!NodeName(name, res)) return;
+                       Result<AgentStatus> status = ParseStatus(name, req.body);
+                       if (!status.ok()) return ReplyError(res, 400, status.status().message());
+                       Status recorded = agents->Report(std::move(*status));
+                       if (!recorded.ok()) return ReplyError(res, 429, recorded.message());
+                       ReplyJson(res, 200, RenderAgent(*agents->Get(name)));
+                     }});
+  routes->push_back({"GET", "/api/v1/agents", Access::kAdmin,
+                     [agents](const httplib::Request&, httplib::Response& res) {
+                       Json items = Json::array();
+                       for (const AgentStatus& a : agents->List()) items.push_back(RenderAgent(a));
+                       ReplyJson(res, 200, {{"items", std::move(items)}});
+                     }});
+  routes->push_back({"GET", "/api/v1/agents/([^/]+)", Access::kAdmin,
+                     [agents](const httplib::Request& req, httplib::Response& res) {
+                       const std::string name = req.matches[1];
+                       if (!NodeName(name, res)) return;
+                       std::optional<AgentStatus> status = agents->Get(name);
+                       if (!status)
+                         return ReplyError(res, 404, "agent " + Quote(name) + " has not reported");
+                       ReplyJson(res, 200, RenderAgent(*status));
+                     }});
 }
 
 }  // namespace microseg

@@ -5,17 +5,13 @@
 #pragma once
 
 #include "controller/http/agent_registry.h"
+#include "controller/http/route_table.h"
 #include "controller/http/span_computer.h"
 #include "microseg/store.h"
-
-namespace httplib {
-class Server;
-}
 
 namespace microseg {
 
 // Everything passed must outlive the server.
-void RegisterAgentRoutes(httplib::Server* server, Store* store, SpanComputer* spans,
-                         AgentRegistry* agents);
+void AddAgentRoutes(RouteTable* routes, Store* store, SpanComputer* spans, AgentRegistry* agents);
 
 }  // namespace microseg

@@ -6,8 +6,6 @@
 
 #include "controller/client/api_client.h"
 #include "controller/http/controller.h"
-#include "controller/http/span_computer.h"
-#include "controller/store/sqlite_store.h"
 #include "controller/testing/temp_dir.h"
 
 namespace microseg {
@@ -125,78 +123,6 @@ TEST_F(AgentRoutesTest, AgentRoutesNeedTheToken) {
     EXPECT_EQ(reply->status, 401) << path;
   }
   EXPECT_FALSE(anonymous.ReportAgentStatus("n1", Json::object()).ok());
-}
-
-TEST(SpanComputerTest, KeepsStoredDocumentsOfTheSpanOnly) {
-  Snapshot all;
-  all.revision = 4;
-  all.objects = {
-      {{"Namespace", "", "shop"},
-       1,
-       R"({"apiVersion":"v1","kind":"Namespace","metadata":{"name":"shop"}})"},
-      {{"Pod", "shop", "web"},
-       2,
-       R"({"apiVersion":"v1","kind":"Pod","metadata":{"name":"web","namespace":"shop"},"spec":{"nodeName":"n1"},"status":{"podIP":"10.0.0.1"}})"},
-      {{"Pod", "shop", "far"},
-       3,
-       R"({"apiVersion":"v1","kind":"Pod","metadata":{"name":"far","namespace":"shop"},"spec":{"nodeName":"n2"},"status":{"podIP":"10.0.0.2"}})"},
-  };
-  SpanComputer spans;
-  auto span = spans.Span(all, "n1");
-  ASSERT_TRUE(span.ok()) << span.status().message();
-  EXPECT_EQ(span->revision, 4);
-  ASSERT_EQ(span->objects.size(), 2u);
-  EXPECT_EQ(span->objects[0].key.name, "shop");
-  EXPECT_EQ(span->objects[1].key.name, "web");
-  EXPECT_EQ(span->objects[1].json, all.objects[1].json);
-  EXPECT_EQ(span->objects[1].resource_version, 2);
-  // Same revision: the cached engine answers for another node.
-  auto other = spans.Span(all, "n2");
-  ASSERT_TRUE(other.ok());
-  ASSERT_EQ(other->objects.size(), 2u);
-  EXPECT_EQ(other->objects[1].key.name, "far");
-}
-
-// An egress rule with a named port and an ipBlock peer is satisfied by
-// whatever pod inside the block declares the port: no selector names it,
-// and its identity is neither local nor a peer of n1, yet n1's agent needs
-// it to resolve the port.
-TEST(SpanComputerTest, StreamsANewPodThatDeclaresANamedPortOfAnIpBlockRule) {
-  TempDir dir;
-  auto store = SqliteStore::Open(dir.path() + "/state.db");
-  ASSERT_TRUE(store.ok()) << store.status().message();
-  auto put = [&](ObjectKey key, std::string json) {
-    auto committed = (*store)->Commit({{Mutation::Type::kPut, std::move(key), std::move(json)}});
-    EXPECT_TRUE(committed.ok()) << committed.status().message();
-    return committed.ok() ? committed->revision : int64_t{0};
-  };
-  put({"Namespace", "", "shop"}, R"({"apiVersion":"v1","kind":"Namespace","metadata":{"name":"shop"}})");
-  put({"Pod", "shop", "client"},
-      R"({"apiVersion":"v1","kind":"Pod","metadata":{"name":"client","namespace":"shop","labels":{"app":"client"}},"spec":{"nodeName":"n1"},"status":{"podIP":"10.0.0.1"}})");
-  // Same identity as the pod added below, without the port: not in the span.
-  put({"Pod", "shop", "old"},
-      R"({"apiVersion":"v1","kind":"Pod","metadata":{"name":"old","namespace":"shop","labels":{"app":"srv"}},"spec":{"nodeName":"n2"},"status":{"podIP":"10.0.1.1"}})");
-  put({"NetworkPolicy", "shop", "out"},
-      R"({"apiVersion":"networking.k8s.io/v1","kind":"NetworkPolicy","metadata":{"name":"out","namespace":"shop"},"spec":{"podSelector":{"matchLabels":{"app":"client"}},"policyTypes":["Egress"],"egress":[{"to":[{"ipBlock":{"cidr":"10.0.1.0/24"}}],"ports":[{"protocol":"TCP","port":"http"}]}]}})");
-  SpanComputer spans;
-  auto span = spans.LiveSpan(store->get(), "n1");
-  ASSERT_TRUE(span.ok()) << span.status().message();
-  for (const StoredObject& o : span->objects) EXPECT_NE(o.key.name, "old");
-  const int64_t added = put(
-      {"Pod", "shop", "srv"},
-      R"({"apiVersion":"v1","kind":"Pod","metadata":{"name":"srv","namespace":"shop","labels":{"app":"srv"}},"spec":{"nodeName":"n2","containers":[{"name":"c","ports":[{"name":"http","containerPort":8080}]}]},"status":{"podIP":"10.0.1.2"}})");
-  // The pump applies the commit asynchronously: read until it has.
-  std::vector<SpanComputer::Delta> deltas;
-  for (int64_t seen = span->revision; seen < added;) {
-    auto batch = spans.Next(store->get(), "n1", seen, std::chrono::milliseconds(1000));
-    ASSERT_TRUE(batch.ok()) << batch.status().message();
-    ASSERT_FALSE(batch->gone) << batch->gone_reason;
-    deltas.insert(deltas.end(), batch->deltas.begin(), batch->deltas.end());
-    seen = batch->revision;
-  }
-  ASSERT_EQ(deltas.size(), 1u);
-  EXPECT_FALSE(deltas[0].deleted);
-  EXPECT_EQ(deltas[0].object.key, (ObjectKey{"Pod", "shop", "srv"}));
 }
 
 }  // namespace

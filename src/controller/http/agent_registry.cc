@@ -4,7 +4,7 @@ namespace microseg {
 
 Status AgentRegistry::Report(AgentStatus status) {
   status.reported = std::chrono::system_clock::now();
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   auto it = agents_.find(status.name);
   if (it == agents_.end()) {
     if (agents_.size() >= kMaxAgents) {
@@ -19,7 +19,7 @@ Status AgentRegistry::Report(AgentStatus status) {
 }
 
 std::vector<AgentStatus> AgentRegistry::List() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   std::vector<AgentStatus> out;
   out.reserve(agents_.size());
   for (const auto& [name, status] : agents_) out.push_back(status);
@@ -27,7 +27,7 @@ std::vector<AgentStatus> AgentRegistry::List() const {
 }
 
 std::optional<AgentStatus> AgentRegistry::Get(const std::string& name) const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   auto it = agents_.find(name);
   if (it == agents_.end()) return std::nullopt;
   return it->second;

@@ -9,12 +9,12 @@
 #include <chrono>
 #include <cstdint>
 #include <map>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "common/status.h"
+#include "common/thread_annotations.h"
 
 namespace microseg {
 
@@ -35,13 +35,13 @@ class AgentRegistry {
 
   // Records `status` (stamped now). Fails when a new name would exceed
   // kMaxAgents.
-  Status Report(AgentStatus status);
-  std::vector<AgentStatus> List() const;  // sorted by name
-  std::optional<AgentStatus> Get(const std::string& name) const;
+  Status Report(AgentStatus status) EXCLUDES(mu_);
+  std::vector<AgentStatus> List() const EXCLUDES(mu_);  // sorted by name
+  std::optional<AgentStatus> Get(const std::string& name) const EXCLUDES(mu_);
 
  private:
-  mutable std::mutex mu_;
-  std::map<std::string, AgentStatus> agents_;  // guarded by mu_
+  mutable Mutex mu_;
+  std::map<std::string, AgentStatus> agents_ GUARDED_BY(mu_);
 };
 
 }  // namespace microseg

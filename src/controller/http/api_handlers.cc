@@ -150,43 +150,46 @@ void HandleList(Store* store, const std::string& kind_name, const httplib::Reque
 
 }  // namespace
 
-void RegisterApiRoutes(httplib::Server* server, Store* store, const std::atomic<bool>* stopping,
-                       SpanComputer* spans) {
-  server->Post("/api/v1/apply", [store](const httplib::Request& req, httplib::Response& res) {
-    HandleApply(store, req, res);
-  });
-  server->Post("/api/v1/delete", [store](const httplib::Request& req, httplib::Response& res) {
-    HandleDeleteManifests(store, req, res);
-  });
-  server->Get("/api/v1/objects", [store](const httplib::Request& req, httplib::Response& res) {
-    HandleList(store, "", req, res);
-  });
-  server->Get("/api/v1/objects/([^/]+)",
-              [store](const httplib::Request& req, httplib::Response& res) {
-                HandleList(store, req.matches[1], req, res);
-              });
-  server->Get("/api/v1/objects/([^/]+)/([^/]+)",
-              [store](const httplib::Request& req, httplib::Response& res) {
-                ObjectKey key;
-                if (!KeyFromPath(req, res, &key)) return;
-                Result<std::optional<StoredObject>> object = store->Get(key);
-                if (!object.ok()) {
-                  return ReplyError(res, kStoreUnavailable, object.status().message());
-                }
-                if (!object->has_value())
-                  return ReplyError(res, 404, key.ToString() + " not found");
-                ReplyJson(res, 200, RenderObject(**object));
-              });
-  server->Delete("/api/v1/objects/([^/]+)/([^/]+)",
-                 [store](const httplib::Request& req, httplib::Response& res) {
-                   ObjectKey key;
-                   if (!KeyFromPath(req, res, &key)) return;
-                   ReplyDeleted(store, {{Mutation::Type::kDelete, key, {}}}, res);
-                 });
-  server->Get("/api/v1/watch",
-              [store, stopping, spans](const httplib::Request& req, httplib::Response& res) {
-                HandleWatch(store, stopping, spans, req, res);
-              });
+void AddApiRoutes(RouteTable* routes, Store* store, const std::atomic<bool>* stopping,
+                  SpanComputer* spans) {
+  routes->push_back({"POST", "/api/v1/apply", Access::kAgentBody,
+                     [store](const httplib::Request& req, httplib::Response& res) {
+                       HandleApply(store, req, res);
+                     }});
+  routes->push_back({"POST", "/api/v1/delete", Access::kAdmin,
+                     [store](const httplib::Request& req, httplib::Response& res) {
+                       HandleDeleteManifests(store, req, res);
+                     }});
+  routes->push_back({"GET", "/api/v1/objects", Access::kAdmin,
+                     [store](const httplib::Request& req, httplib::Response& res) {
+                       HandleList(store, "", req, res);
+                     }});
+  routes->push_back({"GET", "/api/v1/objects/([^/]+)", Access::kAdmin,
+                     [store](const httplib::Request& req, httplib::Response& res) {
+                       HandleList(store, req.matches[1], req, res);
+                     }});
+  routes->push_back({"GET", "/api/v1/objects/([^/]+)/([^/]+)", Access::kAdmin,
+                     [store](const httplib::Request& req, httplib::Response& res) {
+                       ObjectKey key;
+                       if (!KeyFromPath(req, res, &key)) return;
+                       Result<std::optional<StoredObject>> object = store->Get(key);
+                       if (!object.ok()) {
+                         return ReplyError(res, kStoreUnavailable, object.status().message());
+                       }
+                       if (!object->has_value())
+                         return ReplyError(res, 404, key.ToString() + " not found");
+                       ReplyJson(res, 200, RenderObject(**object));
+                     }});
+  routes->push_back({"DELETE", "/api/v1/objects/([^/]+)/([^/]+)", Access::kAdmin,
+                     [store](const httplib::Request& req, httplib::Response& res) {
+                       ObjectKey key;
+                       if (!KeyFromPath(req, res, &key)) return;
+                       ReplyDeleted(store, {{Mutation::Type::kDelete, key, {}}}, res);
+                     }});
+  routes->push_back({"GET", "/api/v1/watch", Access::kAgentWatch,
+                     [store, stopping, spans](const httplib::Request& req, httplib::Response& res) {
+                       HandleWatch(store, stopping, spans, req, res);
+                     }});
 }
 
 }  // namespace microseg

@@ -10,16 +10,15 @@
 #include <optional>
 #include <thread>
 
-#include "controller/http/agent_handlers.h"
-#include "controller/http/api_handlers.h"
+#include "controller/http/agent_registry.h"
 #include "controller/http/connection_stream.h"
+#include "controller/http/controller_routes.h"
 #include "controller/http/controller_tls.h"
 #include "controller/http/data_dir.h"
 #include "controller/http/flow_handlers.h"
 #include "controller/http/http_reply.h"
-#include "controller/http/enroll_handlers.h"
 #include "controller/http/request_auth.h"
-#include "controller/http/ui_handlers.h"
+#include "controller/http/span_computer.h"
 #include "controller/store/store_factory.h"
 
 namespace microseg {
@@ -57,7 +56,15 @@ class Controller::Impl {
         tls_(std::move(tls)),
         server_holder_(MakeServer(tls_.get(), Limits(options))),
         server_(*server_holder_),
-        authorizer_(token_, store_.get(), &stopping_) {}
+        routes_(ControllerRoutes({.store = store_.get(),
+                                  .stopping = &stopping_,
+                                  .spans = &spans_,
+                                  .agents = &agents_,
+                                  .flows = &flows_,
+                                  .ca = tls_ ? tls_->ca.get() : nullptr,
+                                  .join_tokens = tls_ ? tls_->join_tokens.get() : nullptr,
+                                  .agent_cert_days = options.agent_cert_days})),
+        authorizer_(token_, routes_, store_.get(), &stopping_) {}
 
   ~Impl() { Stop(); }
 
@@ -68,8 +75,9 @@ class Controller::Impl {
     // Limits (threads, deadlines, body cap) are the hardened server's.
     server_.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
       if (BodyTooLarge(req, res)) return httplib::Server::HandlerResponse::Handled;
-      return Authorize(req, res) ? httplib::Server::HandlerResponse::Unhandled
-                                 : httplib::Server::HandlerResponse::Handled;
+      // The admin token, or an agent's certificate and its rules.
+      return authorizer_.Authorize(req, res) ? httplib::Server::HandlerResponse::Unhandled
+                                             : httplib::Server::HandlerResponse::Handled;
     });
     server_.set_error_handler([](const httplib::Request&, httplib::Response& res) {
       // A read the connection's stream refused: httplib says 400.
@@ -88,16 +96,8 @@ class Controller::Impl {
         [](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
           ReplyError(res, 500, "internal error");
         });
-    server_.Get("/healthz", [](const httplib::Request&, httplib::Response& res) {
-      ReplyJson(res, 200, {{"status", "ok"}});
-    });
-    RegisterApiRoutes(&server_, store_.get(), &stopping_, &spans_);
-    RegisterAgentRoutes(&server_, store_.get(), &spans_, &agents_);
     MICROSEG_RETURN_IF_ERROR(flows_.Open());  // the flows of the last run, within retention
-    RegisterFlowRoutes(&server_, store_.get(), &flows_);
-    RegisterEnrollRoutes(&server_, tls_ ? tls_->ca.get() : nullptr,
-                         tls_ ? tls_->join_tokens.get() : nullptr, options_.agent_cert_days);
-    RegisterUiRoutes(&server_, store_.get(), &flows_);
+    RegisterRoutes(routes_, &server_);
     if (port_ == 0) {
       port_ = server_.bind_to_any_port(host);
       if (port_ < 0) return Status::Error("--listen " + options_.listen + ": cannot bind");
@@ -163,12 +163,6 @@ class Controller::Impl {
     return true;
   }
 
-  bool Authorize(const httplib::Request& req, httplib::Response& res) {
-    if (req.path == "/healthz" || IsPublicUiPath(req.path)) return true;  // no data
-    // The admin token, or an agent's certificate and its rules.
-    return authorizer_.Authorize(req, res);
-  }
-
   const ControllerOptions options_;
   DataDirLock lock_;
   const std::string token_;
@@ -179,6 +173,7 @@ class Controller::Impl {
   std::unique_ptr<ControllerTls> tls_;  // null: plain HTTP
   std::unique_ptr<httplib::Server> server_holder_;  // an SSLServer with tls_
   httplib::Server& server_;
+  RouteTable routes_;  // the server's routes and the authorizer's rules
   RequestAuthorizer authorizer_;
   std::string host_;
   int port_ = 0;

@@ -99,30 +99,34 @@ void HandleCreateToken(const pki::CertificateAuthority* ca, pki::JoinTokenStore*
 
 }  // namespace
 
-void RegisterEnrollRoutes(httplib::Server* server, const pki::CertificateAuthority* ca,
-                          pki::JoinTokenStore* tokens, int agent_cert_days) {
-  server->Get("/api/v1/ca", [ca](const httplib::Request&, httplib::Response& res) {
-    if (ca == nullptr) return ReplyError(res, 404, kNoTls);
-    res.status = 200;
-    res.set_content(ca->cert_pem(), "application/x-pem-file");
-  });
-  server->Post("/api/v1/agents/enroll", [ca, tokens, agent_cert_days](const httplib::Request& req,
-                                                                      httplib::Response& res) {
-    HandleEnroll(ca, tokens, agent_cert_days, req, res);
-  });
-  server->Post("/api/v1/join-tokens",
-               [ca, tokens](const httplib::Request& req, httplib::Response& res) {
-                 HandleCreateToken(ca, tokens, req, res);
-               });
-  server->Get("/api/v1/join-tokens", [tokens](const httplib::Request&, httplib::Response& res) {
-    if (tokens == nullptr) return ReplyError(res, 400, kNoTls);
-    Json items = Json::array();
-    for (const pki::JoinTokenStore::Entry& e : tokens->entries()) {
-      Json item{{"node", e.node}, {"expires", Rfc3339(e.expires)}, {"used", e.used != 0}};
-      items.push_back(std::move(item));
-    }
-    ReplyJson(res, 200, {{"items", std::move(items)}});
-  });
+void AddEnrollRoutes(RouteTable* routes, const pki::CertificateAuthority* ca,
+                     pki::JoinTokenStore* tokens, int agent_cert_days) {
+  routes->push_back(
+      {"GET", "/api/v1/ca", Access::kAnyone, [ca](const httplib::Request&, httplib::Response& res) {
+         if (ca == nullptr) return ReplyError(res, 404, kNoTls);
+         res.status = 200;
+         res.set_content(ca->cert_pem(), "application/x-pem-file");
+       }});
+  routes->push_back(
+      {"POST", "/api/v1/agents/enroll", Access::kAnyone,
+       [ca, tokens, agent_cert_days](const httplib::Request& req, httplib::Response& res) {
+         HandleEnroll(ca, tokens, agent_cert_days, req, res);
+       }});
+  routes->push_back({"POST", "/api/v1/join-tokens", Access::kAdmin,
+                     [ca, tokens](const httplib::Request& req, httplib::Response& res) {
+                       HandleCreateToken(ca, tokens, req, res);
+                     }});
+  routes->push_back(
+      {"GET", "/api/v1/join-tokens", Access::kAdmin,
+       [tokens](const httplib::Request&, httplib::Response& res) {
+         if (tokens == nullptr) return ReplyError(res, 400, kNoTls);
+         Json items = Json::array();
+         for (const pki::JoinTokenStore::Entry& e : tokens->entries()) {
+           Json item{{"node", e.node}, {"expires", Rfc3339(e.expires)}, {"used", e.used != 0}};
+           items.push_back(std::move(item));
+         }
+         ReplyJson(res, 200, {{"items", std::move(items)}});
+       }});
 }
 
 }  // namespace microseg

@@ -11,13 +11,14 @@
 
 #include <httplib.h>
 
+#include "controller/http/route_table.h"
 #include "controller/pki/certificate_authority.h"
 #include "controller/pki/join_tokens.h"
 
 namespace microseg {
 
 // `ca` and `tokens` may be null (plain HTTP); both outlive the server.
-void RegisterEnrollRoutes(httplib::Server* server, const pki::CertificateAuthority* ca,
-                          pki::JoinTokenStore* tokens, int agent_cert_days);
+void AddEnrollRoutes(RouteTable* routes, const pki::CertificateAuthority* ca,
+                     pki::JoinTokenStore* tokens, int agent_cert_days);
 
 }  // namespace microseg

@@ -153,14 +153,15 @@ Result<FlowService::Model> FlowService::ModelOf(Store* store) {
   return model_;
 }
 
-void RegisterFlowRoutes(httplib::Server* server, Store* store, FlowService* flows) {
-  server->Post("/api/v1/flows", [flows](const httplib::Request& req, httplib::Response& res) {
-    HandleIngest(flows, req, res);
-  });
-  server->Get("/api/v1/flows",
-              [store, flows](const httplib::Request& req, httplib::Response& res) {
-                HandleQuery(store, flows, req, res);
-              });
+void AddFlowRoutes(RouteTable* routes, Store* store, FlowService* flows) {
+  routes->push_back({"POST", "/api/v1/flows", Access::kAgentBody,
+                     [flows](const httplib::Request& req, httplib::Response& res) {
+                       HandleIngest(flows, req, res);
+                     }});
+  routes->push_back({"GET", "/api/v1/flows", Access::kAdmin,
+                     [store, flows](const httplib::Request& req, httplib::Response& res) {
+                       HandleQuery(store, flows, req, res);
+                     }});
 }
 
 }  // namespace microseg

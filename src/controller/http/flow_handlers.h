@@ -14,13 +14,10 @@
 #include <mutex>
 #include <vector>
 
+#include "controller/http/route_table.h"
 #include "flow/flow_aggregator.h"
 #include "flow/flow_store.h"
 #include "microseg/store.h"
-
-namespace httplib {
-class Server;
-}
 
 namespace microseg {
 
@@ -69,6 +66,6 @@ class FlowService {
 };
 
 // `store` and `flows` must outlive the server.
-void RegisterFlowRoutes(httplib::Server* server, Store* store, FlowService* flows);
+void AddFlowRoutes(RouteTable* routes, Store* store, FlowService* flows);
 
 }  // namespace microseg

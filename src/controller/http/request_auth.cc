@@ -34,11 +34,6 @@ bool BearerToken(const std::string& header, std::string* token) {
   return true;
 }
 
-bool IsPublic(const httplib::Request& req) {
-  return (req.method == "GET" && (req.path == "/healthz" || req.path == "/api/v1/ca")) ||
-         (req.method == "POST" && req.path == "/api/v1/agents/enroll");
-}
-
 // "{"type":"MODIFIED","object":{...}}" -> {"type":"MODIFIED","object":
 // {"metadata":{"resourceVersion":"12"}}}; ERROR events and keepalives as
 // they are.
@@ -84,12 +79,20 @@ void ReduceWatchStream(httplib::Response& res) {
   };
 }
 
+std::string Forbidden(const std::string& node, const httplib::Request& req,
+                      const std::string& why) {
+  return "forbidden: the agent certificate of node " + Quote(node) + " may not " + req.method +
+         " " + req.path + ": " + why;
+}
+
 bool Forbid(httplib::Response& res, const std::string& node, const httplib::Request& req,
             const std::string& why) {
-  ReplyError(res, 403,
-             "forbidden: the agent certificate of node " + Quote(node) + " may not " + req.method +
-                 " " + req.path + ": " + why);
+  ReplyError(res, 403, Forbidden(node, req, why));
   return false;
+}
+
+Decision Deny(Decision::Verdict verdict, std::string message) {
+  return Decision{verdict, std::move(message)};
 }
 
 }  // namespace
@@ -179,59 +182,105 @@ bool AgentMayPostBody(const httplib::Request& req, httplib::Response& res) {
   return Forbid(res, node, req, kAgentRules);
 }
 
-bool RequestAuthorizer::Authorize(const httplib::Request& req, httplib::Response& res) const {
-  if (IsPublic(req)) return true;
+RequestAuthorizer::RequestAuthorizer(std::string admin_token, const RouteTable& routes,
+                                     Store* store, const std::atomic<bool>* stopping)
+    : admin_token_(std::move(admin_token)), store_(store), stopping_(stopping) {
+  for (const Route& route : routes) {
+    rules_.push_back(Rule{route.method, std::regex(route.pattern), route.access});
+  }
+}
+
+const RequestAuthorizer::Rule* RequestAuthorizer::Find(const httplib::Request& req,
+                                                       std::smatch* groups) const {
+  const std::string method = req.method == "HEAD" ? "GET" : req.method;
+  for (const Rule& rule : rules_) {
+    if (rule.method == method && std::regex_match(req.path, *groups, rule.pattern)) return &rule;
+  }
+  return nullptr;
+}
+
+Caller RequestAuthorizer::Identify(const httplib::Request& req) const {
   const std::string header = req.get_header_value("Authorization");
   if (!header.empty()) {
     std::string token;
-    if (BearerToken(header, &token) && TokensEqual(token, admin_token_)) return true;
-    res.set_header("WWW-Authenticate", "Bearer");
-    ReplyError(res, 401, "invalid token");
-    return false;
+    if (BearerToken(header, &token) && TokensEqual(token, admin_token_)) {
+      return {Caller::Kind::kAdmin, ""};
+    }
+    return {Caller::Kind::kBadToken, ""};
   }
   const std::string node = pki::PeerNode(req.ssl);
-  if (!node.empty()) return AuthorizeAgent(node, req, res);
-  res.set_header("WWW-Authenticate", "Bearer");
-  ReplyError(res, 401, "missing Authorization: Bearer token (or an agent's client certificate)");
-  return false;
+  if (!node.empty()) return {Caller::Kind::kAgent, node};
+  return {};
 }
 
-bool RequestAuthorizer::AuthorizeAgent(const std::string& node, const httplib::Request& req,
-                                       httplib::Response& res) const {
-  const std::string own_nodes_prefix = "/api/v1/nodes/" + node + "/";
-  if (req.method == "GET") {
-    if (req.path == "/api/v1/span") {
-      if (req.get_param_value("node") == node) return true;
-      return Forbid(res, node, req,
-                    "an agent may read only its own span (node=" + node + "), not node=" +
-                        Quote(req.get_param_value("node")));
-    }
-    if (req.path.rfind(own_nodes_prefix, 0) == 0 &&
-        req.path.compare(own_nodes_prefix.size(), std::string::npos, "span") == 0) {
+Decision RequestAuthorizer::Decide(const Caller& caller, const httplib::Request& req) const {
+  std::smatch groups;
+  const Rule* rule = Find(req, &groups);
+  if (rule != nullptr && rule->access == Access::kAnyone) return {};
+  switch (caller.kind) {
+    case Caller::Kind::kAdmin:
+      return {};  // every route; an unknown one is the server's 404
+    case Caller::Kind::kBadToken:
+      return Deny(Decision::Verdict::kUnauthorized, "invalid token");
+    case Caller::Kind::kAgent:
+      return DecideAgent(caller.node, rule, groups, req);
+    case Caller::Kind::kAnonymous:
+      break;
+  }
+  return Deny(Decision::Verdict::kUnauthorized,
+              "missing Authorization: Bearer token (or an agent's client certificate)");
+}
+
+Decision RequestAuthorizer::DecideAgent(const std::string& node, const Rule* rule,
+                                        const std::smatch& groups,
+                                        const httplib::Request& req) const {
+  const Access access = rule == nullptr ? Access::kAdmin : rule->access;
+  auto forbid = [&](const std::string& why) {
+    return Deny(Decision::Verdict::kForbidden, Forbidden(node, req, why));
+  };
+  auto own_node_param = [&](const char* verb) {
+    if (req.get_param_value("node") == node) return Decision{};
+    return forbid(std::string("an agent may ") + verb + " only its own span (node=" + node +
+                  "), not node=" + Quote(req.get_param_value("node")));
+  };
+  switch (access) {
+    case Access::kAnyone:
+      return {};
+    case Access::kAdmin:
+      break;
+    case Access::kAgentSpan:
+      return own_node_param("read");
+    case Access::kAgentWatch:
+      if (req.has_param("node")) return own_node_param("watch");
+      return {Decision::Verdict::kReducedWatch, ""};
+    case Access::kAgentOwnPath:
+      if (groups.size() > 1 && groups[1].str() == node) return {};
+      return forbid("an agent may " + req.method + " only its own node's " + Quote(node) +
+                    ", not " + Quote(groups.size() > 1 ? groups[1].str() : req.path));
+    case Access::kAgentBody:
+      return {};  // the body is not read yet: AgentMayPostBody checks it in the handler
+  }
+  return forbid(kAgentRules);
+}
+
+bool RequestAuthorizer::Authorize(const httplib::Request& req, httplib::Response& res) const {
+  Decision decision = Decide(Identify(req), req);
+  switch (decision.verdict) {
+    case Decision::Verdict::kAllow:
       return true;
-    }
-    if (req.path == "/api/v1/watch" && req.has_param("node")) {
-      if (req.get_param_value("node") == node) return true;  // its span stream
-      return Forbid(res, node, req,
-                    "an agent may watch only its own span (node=" + node + "), not node=" +
-                        Quote(req.get_param_value("node")));
-    }
-    if (req.path == "/api/v1/watch") {
+    case Decision::Verdict::kUnauthorized:
+      res.set_header("WWW-Authenticate", "Bearer");
+      ReplyError(res, 401, decision.message);
+      return false;
+    case Decision::Verdict::kForbidden:
+      ReplyError(res, 403, decision.message);
+      return false;
+    case Decision::Verdict::kReducedWatch:
       HandleWatch(store_, stopping_, req, res);
       ReduceWatchStream(res);
       return false;  // served here
-    }
-    return Forbid(res, node, req, kAgentRules);
   }
-  if (req.method == "POST") {
-    if (req.path == "/api/v1/agents/" + node + "/status") return true;
-    // The body is not read yet: AgentMayPostBody checks it in the handler.
-    if (req.path == "/api/v1/flows" || req.path == "/api/v1/apply") return true;
-    if (req.path.rfind("/api/v1/agents/", 0) == 0 && req.path.ends_with("/status")) {
-      return Forbid(res, node, req, "an agent may report only its own status");
-    }
-  }
-  return Forbid(res, node, req, kAgentRules);
+  return false;
 }
 
 }  // namespace microseg

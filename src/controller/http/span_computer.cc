@@ -68,7 +68,7 @@ SpanComputer::SpanComputer() = default;
 
 SpanComputer::~SpanComputer() {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     stopping_ = true;
     cv_.notify_all();
   }
@@ -76,7 +76,7 @@ SpanComputer::~SpanComputer() {
 }
 
 Result<Snapshot> SpanComputer::Span(const Snapshot& all, const std::string& node) {
-  std::lock_guard<std::mutex> lock(snapshot_mu_);
+  MutexLock lock(&snapshot_mu_);
   if (snapshot_engine_ == nullptr || snapshot_revision_ != all.revision) {
     snapshot_engine_.reset();
     // What the store holds was validated by apply; a failure here means a
@@ -120,10 +120,12 @@ Status SpanComputer::ReloadLocked() {
   if (!decoded.ok()) return decoded.status();
   facts_.clear();
   identity_counts_.clear();
+  std::vector<std::pair<ObjectKey, Facts>> endpoints;
   ForEachEndpointFacts(decoded->objects, [&](ObjectKey key, std::string id, std::string local,
                                              std::string ns) {
-    SetFactsLocked(key, Facts{std::move(id), std::move(local), std::move(ns)});
+    endpoints.emplace_back(std::move(key), Facts{std::move(id), std::move(local), std::move(ns)});
   });
+  for (auto& [key, facts] : endpoints) SetFactsLocked(key, std::move(facts));
   auto engine = std::make_unique<PolicyEngine>();
   engine->Load(std::move(decoded->objects));
   engine_ = std::move(engine);
@@ -153,9 +155,9 @@ Status SpanComputer::EnsureStartedLocked(Store* store) {
 void SpanComputer::Pump() {
   std::unique_ptr<WatchStream> stream;
   int64_t from = -1;
-  std::unique_lock<std::mutex> lock(mu_);
-  auto pause = [&](std::chrono::milliseconds d) {
-    cv_.wait_for(lock, d, [this] { return stopping_; });
+  MutexLock lock(&mu_);
+  auto pause = [&](std::chrono::milliseconds d) REQUIRES(mu_) {
+    lock.WaitFor(cv_, d, [this]() REQUIRES(mu_) { return stopping_; });
   };
   while (!stopping_) {
     if (reload_) {
@@ -167,18 +169,19 @@ void SpanComputer::Pump() {
     }
     if (stream == nullptr || from != revision_) {
       from = revision_;
-      lock.unlock();
-      Result<std::unique_ptr<WatchStream>> opened = store_->Watch(from);
-      lock.lock();
+      Store* store = store_;
+      lock.Unlock();
+      Result<std::unique_ptr<WatchStream>> opened = store->Watch(from);
+      lock.Lock();
       if (!opened.ok()) {
         pause(500ms);
         continue;
       }
       stream = std::move(*opened);
     }
-    lock.unlock();
+    lock.Unlock();
     Result<WatchBatch> batch = stream->Next(200ms);
-    lock.lock();
+    lock.Lock();
     if (!batch.ok()) {
       stream.reset();
       pause(500ms);
@@ -280,7 +283,11 @@ void SpanComputer::ApplyLocked(const std::vector<WatchEvent>& events) {
   }
   if (changes.empty()) return;
   const int64_t last = changes.back().revision;
-  for (auto& [node, track] : nodes_) {
+  for (auto& entry : nodes_) {
+    // Named, not a structured binding: the lambda below captures them
+    // (clang before 16 cannot capture bindings).
+    const std::string& node = entry.first;
+    NodeTrack& track = entry.second;
     bool recompute = false;
     std::set<ObjectKey> changed;
     for (const Change& c : changes) {
@@ -296,7 +303,7 @@ void SpanComputer::ApplyLocked(const std::vector<WatchEvent>& events) {
       }
       if (!c.facts) continue;
       const Facts& f = *c.facts;
-      auto add_namespace = [&] {
+      auto add_namespace = [&]() REQUIRES(mu_) {
         ObjectKey ns{"Namespace", "", f.namespace_name};
         if (!f.namespace_name.empty() && !track.keys.count(ns)) {
           LogUpsertLocked(&track, ns, c.revision);
@@ -333,7 +340,7 @@ void SpanComputer::ApplyLocked(const std::vector<WatchEvent>& events) {
 }
 
 Result<Snapshot> SpanComputer::LiveSpan(Store* store, const std::string& node) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   MICROSEG_RETURN_IF_ERROR(EnsureStartedLocked(store));
   auto [it, inserted] = nodes_.try_emplace(node);
   NodeTrack& track = it->second;
@@ -351,10 +358,10 @@ Result<Snapshot> SpanComputer::LiveSpan(Store* store, const std::string& node) {
 
 Result<SpanComputer::Batch> SpanComputer::Next(Store* store, const std::string& node,
                                                int64_t after, std::chrono::milliseconds max_wait) {
-  std::unique_lock<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   MICROSEG_RETURN_IF_ERROR(EnsureStartedLocked(store));
   Batch out;
-  auto gone = [&](std::string why) {
+  auto gone = [&](std::string why) REQUIRES(mu_) {
     out.gone = true;
     out.gone_reason = std::move(why);
     out.revision = revision_;
@@ -371,7 +378,7 @@ Result<SpanComputer::Batch> SpanComputer::Next(Store* store, const std::string& 
     out.revision = revision_;
     return out;
   }
-  auto collect = [&] {
+  auto collect = [&]() REQUIRES(mu_) {
     const std::deque<Delta>& log = it->second.log;
     auto first = std::upper_bound(log.begin(), log.end(), after,
                                   [](int64_t a, const Delta& d) { return a < d.revision; });
@@ -380,7 +387,8 @@ Result<SpanComputer::Batch> SpanComputer::Next(Store* store, const std::string& 
   collect();
   if (out.deltas.empty() && max_wait.count() > 0) {
     const int64_t seen = revision_;
-    cv_.wait_for(lock, max_wait, [&] { return stopping_ || revision_ != seen || reload_; });
+    lock.WaitFor(cv_, max_wait,
+                 [&]() REQUIRES(mu_) { return stopping_ || revision_ != seen || reload_; });
     it = nodes_.find(node);
     if (it == nodes_.end()) return gone("span history of node " + node + " was reset: get the span again");
     collect();
@@ -453,7 +461,7 @@ bool SpanComputer::RejoinLocked(const std::string& node, int64_t after, std::vec
 }
 
 SpanComputer::Stats SpanComputer::stats() {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   Stats s = stats_;
   s.revision = revision_;
   s.nodes = nodes_.size();

@@ -59,6 +59,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "common/thread_annotations.h"
 #include "microseg/store.h"
 #include "policy/policy_engine.h"
 
@@ -72,11 +73,11 @@ class SpanComputer {
   // `all` must hold every object of every kind at `all.revision`. The
   // result carries the same revision. Thread-safe; builds an engine per
   // call (or reuses the last for the same revision).
-  Result<Snapshot> Span(const Snapshot& all, const std::string& node);
+  Result<Snapshot> Span(const Snapshot& all, const std::string& node) EXCLUDES(snapshot_mu_);
 
   // The span of `node` at the live revision (starting to follow `store` on
   // first use); registers the node for its delta stream. Thread-safe.
-  Result<Snapshot> LiveSpan(Store* store, const std::string& node);
+  Result<Snapshot> LiveSpan(Store* store, const std::string& node) EXCLUDES(mu_);
 
   struct Delta {
     int64_t revision = 0;
@@ -91,7 +92,7 @@ class SpanComputer {
   };
   // The node's deltas after `after`, waiting up to `max_wait` for one.
   Result<Batch> Next(Store* store, const std::string& node, int64_t after,
-                     std::chrono::milliseconds max_wait);
+                     std::chrono::milliseconds max_wait) EXCLUDES(mu_);
 
   struct Stats {
     int64_t revision = 0;
@@ -99,7 +100,7 @@ class SpanComputer {
     uint64_t recomputes = 0;  // SpanFor runs for registered nodes
     size_t nodes = 0;         // registered nodes
   };
-  Stats stats();
+  Stats stats() EXCLUDES(mu_);
 
   static constexpr size_t kMaxLog = 200000;  // deltas kept per node
 
@@ -125,42 +126,44 @@ class SpanComputer {
     std::optional<Facts> facts;  // after the change, for endpoint kinds
   };
 
-  Status EnsureStartedLocked(Store* store);
-  Status ReloadLocked();
-  void Pump();
-  void ApplyLocked(const std::vector<WatchEvent>& events);
+  Status EnsureStartedLocked(Store* store) REQUIRES(mu_);
+  Status ReloadLocked() REQUIRES(mu_);
+  void Pump() EXCLUDES(mu_);
+  void ApplyLocked(const std::vector<WatchEvent>& events) REQUIRES(mu_);
   void RecomputeLocked(const std::string& node, NodeTrack* track,
-                       const std::set<ObjectKey>& changed, int64_t revision, bool log);
-  void LogUpsertLocked(NodeTrack* track, const ObjectKey& key, int64_t revision);
-  void LogDeleteLocked(NodeTrack* track, const ObjectKey& key, int64_t revision);
-  void SetFactsLocked(const ObjectKey& key, std::optional<Facts> facts);
+                       const std::set<ObjectKey>& changed, int64_t revision, bool log)
+      REQUIRES(mu_);
+  void LogUpsertLocked(NodeTrack* track, const ObjectKey& key, int64_t revision) REQUIRES(mu_);
+  void LogDeleteLocked(NodeTrack* track, const ObjectKey& key, int64_t revision) REQUIRES(mu_);
+  void SetFactsLocked(const ObjectKey& key, std::optional<Facts> facts) REQUIRES(mu_);
   // Whether the Pod or Workload `key` satisfies one of `demands`.
   bool MeetsDemand(const ObjectKey& key,
-                   const std::vector<PolicyEngine::NamedPortDemand>& demands) const;
+                   const std::vector<PolicyEngine::NamedPortDemand>& demands) const REQUIRES(mu_);
   // Deltas that bring an agent at `after` to revision_ from the store's
   // history; false (with the reason) when it cannot.
   bool RejoinLocked(const std::string& node, int64_t after, std::vector<Delta>* out,
-                    std::string* why);
+                    std::string* why) REQUIRES(mu_);
 
   // Stateless mode.
-  std::mutex snapshot_mu_;
-  int64_t snapshot_revision_ = -1;
-  std::unique_ptr<PolicyEngine> snapshot_engine_;
+  Mutex snapshot_mu_;
+  int64_t snapshot_revision_ GUARDED_BY(snapshot_mu_) = -1;
+  std::unique_ptr<PolicyEngine> snapshot_engine_ GUARDED_BY(snapshot_mu_);
 
-  // Live mode; all guarded by mu_.
-  std::mutex mu_;
+  // Live mode.
+  Mutex mu_;
   std::condition_variable cv_;
-  Store* store_ = nullptr;
-  bool stopping_ = false;
-  std::unique_ptr<PolicyEngine> engine_;
-  std::map<ObjectKey, StoredObject> objects_;
-  std::map<ObjectKey, Facts> facts_;
-  std::unordered_map<std::string, int> identity_counts_;
-  std::map<std::string, NodeTrack> nodes_;
-  int64_t revision_ = 0;
-  bool reload_ = false;  // the pump must list again (compaction)
-  Stats stats_;
-  std::thread pump_;
+  // Set once, before the pump starts; the pump calls it unlocked.
+  Store* store_ GUARDED_BY(mu_) = nullptr;
+  bool stopping_ GUARDED_BY(mu_) = false;
+  std::unique_ptr<PolicyEngine> engine_ GUARDED_BY(mu_);
+  std::map<ObjectKey, StoredObject> objects_ GUARDED_BY(mu_);
+  std::map<ObjectKey, Facts> facts_ GUARDED_BY(mu_);
+  std::unordered_map<std::string, int> identity_counts_ GUARDED_BY(mu_);
+  std::map<std::string, NodeTrack> nodes_ GUARDED_BY(mu_);
+  int64_t revision_ GUARDED_BY(mu_) = 0;
+  bool reload_ GUARDED_BY(mu_) = false;  // the pump must list again (compaction)
+  Stats stats_ GUARDED_BY(mu_);
+  std::thread pump_;  // started under mu_, joined by the destructor
 };
 
 }  // namespace microseg

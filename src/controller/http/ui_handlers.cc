@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <set>
+#include <string_view>
 
 #include "controller/http/flow_handlers.h"
 #include "controller/http/http_reply.h"
@@ -192,26 +193,20 @@ void ServeAsset(const httplib::Request& req, httplib::Response& res) {
 
 }  // namespace
 
-bool IsPublicUiPath(std::string_view path) {
-  if (path == "/ui") return true;
-  if (!path.starts_with("/ui/")) return false;
-  // One file name, nothing that could climb to another route.
-  std::string_view name = path.substr(4);
-  return name.find('/') == std::string_view::npos && name.find("..") == std::string_view::npos;
-}
-
-void RegisterUiRoutes(httplib::Server* server, Store* store, FlowService* flows) {
-  server->Get("/ui", [](const httplib::Request&, httplib::Response& res) {
-    res.set_redirect("/ui/");
-  });
-  server->Get(R"(/ui/([A-Za-z0-9._-]*))", ServeAsset);
-  server->Get("/api/v1/map", [store, flows](const httplib::Request& req, httplib::Response& res) {
-    HandleMap(store, flows, req, res);
-  });
-  server->Get("/api/v1/map/flows",
-              [store, flows](const httplib::Request& req, httplib::Response& res) {
-                HandleEdgeFlows(store, flows, req, res);
-              });
+void AddUiRoutes(RouteTable* routes, Store* store, FlowService* flows) {
+  routes->push_back(
+      {"GET", "/ui", Access::kAnyone,
+       [](const httplib::Request&, httplib::Response& res) { res.set_redirect("/ui/"); }});
+  // One file name: nothing that could climb to another route.
+  routes->push_back({"GET", R"(/ui/([A-Za-z0-9_-][A-Za-z0-9._-]*)?)", Access::kAnyone, ServeAsset});
+  routes->push_back({"GET", "/api/v1/map", Access::kAdmin,
+                     [store, flows](const httplib::Request& req, httplib::Response& res) {
+                       HandleMap(store, flows, req, res);
+                     }});
+  routes->push_back({"GET", "/api/v1/map/flows", Access::kAdmin,
+                     [store, flows](const httplib::Request& req, httplib::Response& res) {
+                       HandleEdgeFlows(store, flows, req, res);
+                     }});
 }
 
 }  // namespace microseg

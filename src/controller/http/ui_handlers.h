@@ -14,22 +14,14 @@
 //                        policy, tier and rule of both directions
 #pragma once
 
-#include <string_view>
-
+#include "controller/http/route_table.h"
 #include "microseg/store.h"
-
-namespace httplib {
-class Server;
-}
 
 namespace microseg {
 
 class FlowService;
 
-// True for the UI's static paths, which the controller serves without a token.
-bool IsPublicUiPath(std::string_view path);
-
 // `store` and `flows` must outlive the server.
-void RegisterUiRoutes(httplib::Server* server, Store* store, FlowService* flows);
+void AddUiRoutes(RouteTable* routes, Store* store, FlowService* flows);
 
 }  // namespace microseg

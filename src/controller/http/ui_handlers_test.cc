@@ -133,12 +133,8 @@ TEST_F(UiRoutesTest, ServesTheBundleWithoutATokenButNotTheData) {
   auto missing = stranger.Send("GET", "/ui/secret.json");
   ASSERT_TRUE(missing.ok());
   EXPECT_EQ(missing->status, 404);
-  EXPECT_TRUE(IsPublicUiPath("/ui/app.js"));
-  EXPECT_FALSE(IsPublicUiPath("/ui/../api/v1/map"));
-  EXPECT_FALSE(IsPublicUiPath("/ui/x/../../api/v1/objects"));
-  EXPECT_FALSE(IsPublicUiPath("/uix"));
   for (const char* path : {"/api/v1/map", "/api/v1/map/flows?from=a&to=b", "/ui/../api/v1/map",
-                           "/ui/%2e%2e/api/v1/map"}) {
+                           "/ui/%2e%2e/api/v1/map", "/uix", "/ui/.."}) {
     auto data = stranger.Send("GET", path);
     ASSERT_TRUE(data.ok());
     EXPECT_EQ(data->status, 401) << path << ": " << data->body;

@@ -36,7 +36,9 @@ std::vector<std::string> Names(const microseg::ApiClient& client, const std::str
 class RoutesServer {
  public:
   explicit RoutesServer(Store* store) {
-    RegisterApiRoutes(&server_, store, &stopping_);
+    RouteTable routes;
+    AddApiRoutes(&routes, store, &stopping_);
+    RegisterRoutes(routes, &server_);
     port_ = server_.bind_to_any_port("127.0.0.1");
     thread_ = std::thread([this] { server_.listen_after_bind(); });
     while (!server_.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
