@@ -51,7 +51,7 @@ Status DecodeKnownObject(const KindSpec& spec, const Field& object, UnknownField
   // After decoding, so that a value of the wrong shape is reported as such
   // rather than as unknown fields inside it.
   if (unknown == UnknownFields::kError) {
-    if (Status s = CheckKnownFields(spec.kind, object); !s.ok()) return fail(s);
+    if (Status s = CheckKnownFields(spec.id, object); !s.ok()) return fail(s);
   }
   return Status::Ok();
 }
