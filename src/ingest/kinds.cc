@@ -1,5 +1,7 @@
 #include "ingest/kinds.h"
 
+#include <vector>
+
 #include "ingest/decoders.h"
 
 namespace microseg {
@@ -23,39 +25,43 @@ Status DecodeBanp(const Field& doc, AdminNetworkPolicy* policy) {
   return DecodeAdminNetworkPolicy(doc, /*baseline=*/true, policy);
 }
 
-constexpr char kNative[] = "microseg.io/v1alpha1";
-constexpr char kAdmin[] = "policy.networking.k8s.io/v1alpha1";
-
-constexpr KindSpec kKinds[] = {
-    {"Namespace", "v1", false, DecodeAs<Namespace, DecodeNamespace>},
-    {"Pod", "v1", true, DecodeAs<Pod, DecodePod>},
-    {"Node", "v1", false, DecodeAs<Node, DecodeNode>},
-    {"Service", "v1", true, DecodeAs<Service, DecodeService>},
-    {"NetworkPolicy", "networking.k8s.io/v1", true, DecodeAs<NetworkPolicy, DecodeNetworkPolicy>},
-    {"AdminNetworkPolicy", kAdmin, false, DecodeAs<AdminNetworkPolicy, DecodeAnp>},
-    {"BaselineAdminNetworkPolicy", kAdmin, false, DecodeAs<AdminNetworkPolicy, DecodeBanp>},
-    {"Workload", kNative, false, DecodeAs<Workload, DecodeWorkload>},
-    {"IPList", kNative, false, DecodeAs<IpList, DecodeIpList>},
-    {"Ruleset", kNative, false, DecodeAs<Ruleset, DecodeRuleset>},
-    {"EnforcementMode", kNative, false, DecodeAs<EnforcementMode, DecodeEnforcementMode>},
-};
-
-}  // namespace
-
-const KindSpec* FindKind(std::string_view kind) {
-  for (const KindSpec& spec : kKinds) {
-    if (spec.kind == kind) return &spec;
+// A switch, so that a kind added to the registry without a decoder does not
+// compile (-Wswitch).
+auto DecoderFor(ObjectKind kind) -> Status (*)(const Field&, DecodedObject*) {
+  switch (kind) {
+    case ObjectKind::kNamespace: return DecodeAs<Namespace, DecodeNamespace>;
+    case ObjectKind::kPod: return DecodeAs<Pod, DecodePod>;
+    case ObjectKind::kNode: return DecodeAs<Node, DecodeNode>;
+    case ObjectKind::kService: return DecodeAs<Service, DecodeService>;
+    case ObjectKind::kNetworkPolicy: return DecodeAs<NetworkPolicy, DecodeNetworkPolicy>;
+    case ObjectKind::kAdminNetworkPolicy: return DecodeAs<AdminNetworkPolicy, DecodeAnp>;
+    case ObjectKind::kBaselineAdminNetworkPolicy: return DecodeAs<AdminNetworkPolicy, DecodeBanp>;
+    case ObjectKind::kWorkload: return DecodeAs<Workload, DecodeWorkload>;
+    case ObjectKind::kIpList: return DecodeAs<IpList, DecodeIpList>;
+    case ObjectKind::kRuleset: return DecodeAs<Ruleset, DecodeRuleset>;
+    case ObjectKind::kEnforcementMode: return DecodeAs<EnforcementMode, DecodeEnforcementMode>;
   }
   return nullptr;
 }
 
-std::string SupportedKindList() {
-  std::string out;
-  for (const KindSpec& spec : kKinds) {
-    if (!out.empty()) out += ", ";
-    out += spec.kind;
+const std::vector<KindSpec>& Specs() {
+  static const std::vector<KindSpec> kSpecs = [] {
+    std::vector<KindSpec> specs;
+    for (const KindInfo& info : AllKinds()) {
+      specs.push_back({info.id, info.kind, info.api_version, info.namespaced, DecoderFor(info.id)});
+    }
+    return specs;
+  }();
+  return kSpecs;
+}
+
+}  // namespace
+
+const KindSpec* FindKind(std::string_view kind) {
+  for (const KindSpec& spec : Specs()) {
+    if (spec.kind == kind) return &spec;
   }
-  return out;
+  return nullptr;
 }
 
 }  // namespace microseg

@@ -2,9 +2,10 @@
 
 #include <initializer_list>
 #include <string>
-#include <unordered_map>
 #include <unordered_set>
 #include <vector>
+
+#include "model/kinds.h"
 
 namespace microseg {
 
@@ -150,29 +151,43 @@ Schema NativeSchema(std::initializer_list<std::string_view> spec) {
   return s;
 }
 
-const std::unordered_map<std::string_view, Schema>& Schemas() {
-  static const auto* schemas = new std::unordered_map<std::string_view, Schema>{
-      {"Namespace", Inventory()},
-      {"Pod", Inventory()},
-      {"Node", Inventory()},
-      {"Service", Inventory()},
-      {"NetworkPolicy", NetworkPolicySchema()},
-      {"AdminNetworkPolicy", AdminNetworkPolicySchema(/*baseline=*/false)},
-      {"BaselineAdminNetworkPolicy", AdminNetworkPolicySchema(/*baseline=*/true)},
-      {"Workload", NativeSchema({"ips", "host", "unmanaged", "ports[].name", "ports[].port",
-                                 "ports[].protocol"})},
-      {"IPList", NativeSchema({"cidrs", "except"})},
-      {"Ruleset", RulesetSchema()},
-      {"EnforcementMode",
-       [] {
-         Schema s;
-         SchemaBuilder b(&s);
-         Common(b);
-         b.Add("spec", {"mode"});
-         Scope(b, "spec.scope");
-         return s;
-       }()},
-  };
+Schema EnforcementModeSchema() {
+  Schema s;
+  SchemaBuilder b(&s);
+  Common(b);
+  b.Add("spec", {"mode"});
+  Scope(b, "spec.scope");
+  return s;
+}
+
+// A switch, so that a kind added to the registry without a schema does not
+// compile (-Wswitch).
+Schema BuildSchema(ObjectKind kind) {
+  switch (kind) {
+    case ObjectKind::kNamespace:
+    case ObjectKind::kPod:
+    case ObjectKind::kNode:
+    case ObjectKind::kService: return Inventory();
+    case ObjectKind::kNetworkPolicy: return NetworkPolicySchema();
+    case ObjectKind::kAdminNetworkPolicy: return AdminNetworkPolicySchema(/*baseline=*/false);
+    case ObjectKind::kBaselineAdminNetworkPolicy: return AdminNetworkPolicySchema(/*baseline=*/true);
+    case ObjectKind::kWorkload:
+      return NativeSchema(
+          {"ips", "host", "unmanaged", "ports[].name", "ports[].port", "ports[].protocol"});
+    case ObjectKind::kIpList: return NativeSchema({"cidrs", "except"});
+    case ObjectKind::kRuleset: return RulesetSchema();
+    case ObjectKind::kEnforcementMode: return EnforcementModeSchema();
+  }
+  return Schema();
+}
+
+// Indexed by ObjectKind, as the registry's rows are.
+const std::vector<Schema>& Schemas() {
+  static const auto* schemas = [] {
+    auto* out = new std::vector<Schema>;
+    for (const KindInfo& info : AllKinds()) out->push_back(BuildSchema(info.id));
+    return out;
+  }();
   return *schemas;
 }
 
@@ -196,10 +211,8 @@ Status Check(const Schema& schema, const Field& field, const std::string& path) 
 
 }  // namespace
 
-Status CheckKnownFields(std::string_view kind, const Field& root) {
-  auto it = Schemas().find(kind);
-  if (it == Schemas().end()) return Status::Ok();
-  return Check(it->second, root, "");
+Status CheckKnownFields(ObjectKind kind, const Field& root) {
+  return Check(Schemas()[static_cast<size_t>(kind)], root, "");
 }
 
 }  // namespace microseg

@@ -10,15 +10,14 @@
 // release, and must never stop kube-sync reading a real API server.
 #pragma once
 
-#include <string_view>
-
 #include "common/status.h"
 #include "ingest/field.h"
+#include "model/kinds.h"
 
 namespace microseg {
 
 // Ok, or "PATH: unknown field" for the first field (in key order) that
-// `kind` does not define. Kinds without a schema accept anything.
-Status CheckKnownFields(std::string_view kind, const Field& root);
+// `kind` does not define.
+Status CheckKnownFields(ObjectKind kind, const Field& root);
 
 }  // namespace microseg

@@ -106,6 +106,15 @@ Result<LoadedManifests> ParseStoredManifests(std::string_view text, const std::s
   return loaded;
 }
 
+Result<LoadedManifests> ParseStoredDocument(const Json& document, const std::string& source) {
+  LoadedManifests loaded;
+  ObjectSink sink(&loaded.objects, &loaded.warnings);
+  DecodeOptions options;
+  options.unknown_fields_are_errors = false;
+  MICROSEG_RETURN_IF_ERROR(DecodeManifestJson(document, source, &sink, options));
+  return loaded;
+}
+
 Result<LoadedManifests> LoadManifests(const std::vector<std::string>& paths) {
   LoadedManifests loaded;
   ObjectSink sink(&loaded.objects, &loaded.warnings);

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "ingest/json_text.h"
 #include "model/object_set.h"
 
 namespace microseg {
@@ -32,6 +33,10 @@ Result<LoadedManifests> ParseManifests(std::string_view text, const std::string&
 // span): unknown fields are not errors there, so state accepted by an older
 // version stays readable after an upgrade.
 Result<LoadedManifests> ParseStoredManifests(std::string_view text, const std::string& source);
+
+// The same for a document already parsed (an object, or a List as the
+// controller's API returns it): no round trip through text.
+Result<LoadedManifests> ParseStoredDocument(const Json& document, const std::string& source);
 
 // Paths may be files, directories or "-" (stdin, read once).
 Result<LoadedManifests> LoadManifests(const std::vector<std::string>& paths);

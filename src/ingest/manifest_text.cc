@@ -6,7 +6,7 @@
 #include "ingest/field.h"
 #include "ingest/json_text.h"
 #include "ingest/kinds.h"
-#include "ingest/known_fields.h"
+#include "ingest/object_decoder.h"
 #include "ingest/yaml_to_json.h"
 
 namespace microseg {
@@ -15,33 +15,6 @@ namespace {
 
 bool EndsWith(std::string_view s, std::string_view suffix) {
   return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
-}
-
-// A string member of a map, or "" (no errors: this only names the object).
-std::string_view StringAt(const Json& map, const char* key) {
-  if (!map.is_object()) return {};
-  auto it = map.find(key);
-  if (it == map.end() || !it->is_string()) return {};
-  return it->get_ref<const std::string&>();
-}
-
-// "Pod shop/web", "Namespace shop", "Pod shop/<unnamed>": how errors name
-// an object, read leniently before it is validated.
-std::string DescribeObject(const KindSpec& spec, const Json& object) {
-  std::string out(spec.kind);
-  out += ' ';
-  auto metadata = object.find("metadata");
-  std::string_view name, ns;
-  if (metadata != object.end()) {
-    name = StringAt(*metadata, "name");
-    ns = StringAt(*metadata, "namespace");
-  }
-  if (spec.namespaced) {
-    out += ns.empty() ? "default" : ns;
-    out += '/';
-  }
-  out += name.empty() ? "<unnamed>" : name;
-  return out;
 }
 
 // Decodes the documents of one source into the sink.
@@ -100,23 +73,11 @@ class DocumentDecoder {
     // From here on the object names itself; paths start at its root, not
     // at items[i], so a message reads the same wherever the object came from.
     Field root(field.json());
-    std::string object = DescribeObject(*spec, root.json());
-    auto fail = [&](const Status& s) {
-      return Status::Error(origin_ + ": " + object + ": " + s.message());
-    };
-    Field api_version = root.Child("apiVersion");
-    std::string version;
-    if (Status s = api_version.RequireString(&version); !s.ok()) return fail(s);
-    if (version != spec->api_version) {
-      return fail(api_version.Error("expected " + std::string(spec->api_version) + ", got " +
-                                    Quote(version)));
-    }
+    const UnknownFields unknown =
+        options_.unknown_fields_are_errors ? UnknownFields::kError : UnknownFields::kIgnore;
     DecodedObject decoded;
-    if (Status s = spec->decode(root, &decoded); !s.ok()) return fail(s);
-    // After decoding, so that a value of the wrong shape is reported as
-    // such rather than as unknown fields inside it.
-    if (options_.unknown_fields_are_errors) {
-      if (Status s = CheckKnownFields(spec->kind, root); !s.ok()) return fail(s);
+    if (Status s = DecodeKnownObject(*spec, root, unknown, &decoded); !s.ok()) {
+      return Status::Error(origin_ + ": " + s.message());
     }
     Emit(std::move(decoded));
     return Status::Ok();
@@ -191,6 +152,13 @@ class DocumentDecoder {
 };
 
 }  // namespace
+
+Status DecodeManifestJson(const Json& document, const std::string& source, ObjectSink* sink,
+                          const DecodeOptions& options) {
+  DocumentDecoder decoder(source, sink, options);
+  decoder.StartDocument(1);
+  return decoder.Report(decoder.DecodeObject(Field(document), /*allow_list=*/true));
+}
 
 Status DecodeManifestText(std::string_view text, const std::string& source, ObjectSink* sink,
                           const DecodeOptions& options) {

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "ingest/json_text.h"
 #include "ingest/object_sink.h"
 
 namespace microseg {
@@ -33,6 +34,11 @@ struct DecodeOptions {
 };
 
 Status DecodeManifestText(std::string_view text, const std::string& source, ObjectSink* sink,
+                          const DecodeOptions& options = {});
+
+// The same for one document already parsed (an object or a List): what a
+// caller holding JSON uses instead of dumping it to text and back.
+Status DecodeManifestJson(const Json& document, const std::string& source, ObjectSink* sink,
                           const DecodeOptions& options = {});
 
 }  // namespace microseg

@@ -3,67 +3,42 @@
 #include <type_traits>
 #include <utility>
 
+#include "model/kinds.h"
+
 namespace microseg {
-
-namespace {
-
-template <typename T>
-constexpr std::string_view KindOf() {
-  if constexpr (std::is_same_v<T, Namespace>) return "Namespace";
-  if constexpr (std::is_same_v<T, Pod>) return "Pod";
-  if constexpr (std::is_same_v<T, Node>) return "Node";
-  if constexpr (std::is_same_v<T, Service>) return "Service";
-  if constexpr (std::is_same_v<T, NetworkPolicy>) return "NetworkPolicy";
-  if constexpr (std::is_same_v<T, AdminNetworkPolicy>) return "AdminNetworkPolicy";
-  if constexpr (std::is_same_v<T, Workload>) return "Workload";
-  if constexpr (std::is_same_v<T, IpList>) return "IPList";
-  if constexpr (std::is_same_v<T, Ruleset>) return "Ruleset";
-  if constexpr (std::is_same_v<T, EnforcementMode>) return "EnforcementMode";
-}
-
-// "ns/name" for namespaced kinds, "name" otherwise.
-template <typename T>
-std::string KeyOf(const T& object) {
-  if constexpr (requires { object.Key(); }) {
-    return object.Key();
-  } else {
-    return object.name;
-  }
-}
-
-}  // namespace
 
 void ObjectSink::Add(DecodedObject object, const std::string& origin) {
   std::visit(
       [&](auto&& value) {
         using T = std::decay_t<decltype(value)>;
         ObjectSet& set = *objects_;
-        std::string key = KeyOf(value);
+        std::string key = ObjectKeyOf(value);
+        const std::string_view kind = KindName(KindOfObject(value));
         if constexpr (std::is_same_v<T, Namespace>) {
-          AddTo(&set.namespaces, KindOf<T>(), key, std::move(value), origin);
+          AddTo(&set.namespaces, kind, key, std::move(value), origin);
         } else if constexpr (std::is_same_v<T, Pod>) {
-          AddTo(&set.pods, KindOf<T>(), key, std::move(value), origin);
+          AddTo(&set.pods, kind, key, std::move(value), origin);
         } else if constexpr (std::is_same_v<T, Node>) {
-          AddTo(&set.nodes, KindOf<T>(), key, std::move(value), origin);
+          AddTo(&set.nodes, kind, key, std::move(value), origin);
         } else if constexpr (std::is_same_v<T, Service>) {
-          AddTo(&set.services, KindOf<T>(), key, std::move(value), origin);
+          AddTo(&set.services, kind, key, std::move(value), origin);
         } else if constexpr (std::is_same_v<T, NetworkPolicy>) {
-          AddTo(&set.network_policies, KindOf<T>(), key, std::move(value), origin);
+          AddTo(&set.network_policies, kind, key, std::move(value), origin);
         } else if constexpr (std::is_same_v<T, AdminNetworkPolicy>) {
           if (value.baseline) {
             SetBaseline(std::move(value), origin);
           } else {
-            AddTo(&set.admin_network_policies, KindOf<T>(), key, std::move(value), origin);
+            AddTo(&set.admin_network_policies, kind, key, std::move(value), origin);
           }
         } else if constexpr (std::is_same_v<T, Workload>) {
-          AddTo(&set.workloads, KindOf<T>(), key, std::move(value), origin);
+          AddTo(&set.workloads, kind, key, std::move(value), origin);
         } else if constexpr (std::is_same_v<T, IpList>) {
-          AddTo(&set.ip_lists, KindOf<T>(), key, std::move(value), origin);
+          AddTo(&set.ip_lists, kind, key, std::move(value), origin);
         } else if constexpr (std::is_same_v<T, Ruleset>) {
-          AddTo(&set.rulesets, KindOf<T>(), key, std::move(value), origin);
+          AddTo(&set.rulesets, kind, key, std::move(value), origin);
         } else {
           static_assert(std::is_same_v<T, EnforcementMode>);
-          AddTo(&set.enforcement_modes, KindOf<T>(), key, std::move(value), origin);
+          AddTo(&set.enforcement_modes, kind, key, std::move(value), origin);
         }
       },
       std::move(object));
@@ -82,7 +57,7 @@ void ObjectSink::AddTo(std::vector<T>* list, std::string_view kind, const std::s
 
 void ObjectSink::SetBaseline(AdminNetworkPolicy value, const std::string& origin) {
   size_t index = 0;
-  Claim(value.KindName(), value.name, origin, &index);
+  Claim(KindName(ObjectKind::kBaselineAdminNetworkPolicy), value.name, origin, &index);
   objects_->baseline_admin_network_policy = std::move(value);
 }
 

@@ -8,17 +8,12 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
-#include <variant>
 #include <vector>
 
+#include "model/kinds.h"
 #include "model/object_set.h"
 
 namespace microseg {
-
-// One decoded object of any supported kind. AdminNetworkPolicy covers the
-// baseline kind too (its `baseline` flag tells them apart).
-using DecodedObject = std::variant<Namespace, Pod, Node, Service, NetworkPolicy, AdminNetworkPolicy,
-                                   Workload, IpList, Ruleset, EnforcementMode>;
 
 class ObjectSink {
  public:

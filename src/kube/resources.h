@@ -1,7 +1,8 @@
 // The Kubernetes resources kube-sync lists and watches.
 //
-// One row per resource: its kind (as microseg's decoders name it), group
-// version, collection path on the API server and scope. Rows whose
+// One row per resource: its kind, group version and scope (from the kind
+// registry, model/kinds.h, for the kinds microseg reads) and its collection
+// path on the API server. Rows whose
 // `forward` is false are listed and watched but never reach the sink
 // (EndpointSlices: accepted, content ignored for now).
 #pragma once

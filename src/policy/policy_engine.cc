@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "model/kinds.h"
 #include "policy/engine_state.h"
 
 namespace microseg {
@@ -22,17 +23,7 @@ PolicyEngine::~PolicyEngine() = default;
 
 void PolicyEngine::Load(ObjectSet objects) {
   state_ = std::make_unique<State>();
-  for (auto& o : objects.namespaces) Upsert(std::move(o));
-  for (auto& o : objects.nodes) Upsert(std::move(o));
-  for (auto& o : objects.workloads) Upsert(std::move(o));
-  for (auto& o : objects.pods) Upsert(std::move(o));
-  for (auto& o : objects.services) Upsert(std::move(o));
-  for (auto& o : objects.ip_lists) Upsert(std::move(o));
-  for (auto& o : objects.network_policies) Upsert(std::move(o));
-  for (auto& o : objects.admin_network_policies) Upsert(std::move(o));
-  if (objects.baseline_admin_network_policy) Upsert(std::move(*objects.baseline_admin_network_policy));
-  for (auto& o : objects.rulesets) Upsert(std::move(o));
-  for (auto& o : objects.enforcement_modes) Upsert(std::move(o));
+  ForEachObject(objects, [this](ObjectKind, auto& o) { Upsert(std::move(o)); });
   // Evaluate every selector once per identity now, so queries find warm caches.
   for (const Identity& identity : state_->identities.all()) {
     if (identity.live()) state_->SelectionFor(identity.id);

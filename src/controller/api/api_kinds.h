@@ -1,25 +1,25 @@
 // The kinds the controller serves, and the names a user may call them by.
 //
-// Kinds, apiVersions and scopes come from ingest's table (ingest/kinds.h);
-// this adds kubectl-style aliases: "networkpolicies", "netpol", "np",
-// case-insensitive.
+// Kinds, apiVersions, scopes and kubectl-style aliases ("networkpolicies",
+// "netpol", "np") come from the kind registry (model/kinds.h); names are
+// resolved case-insensitively.
 #pragma once
 
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "model/kinds.h"
+
 namespace microseg {
 
-struct ApiKind {
-  std::string_view kind;         // "NetworkPolicy"
-  std::string_view api_version;  // "networking.k8s.io/v1"
-  bool namespaced;
-  std::vector<std::string_view> aliases;  // lower case: plural first, then short names
-};
+// A served kind is a row of the kind registry (model/kinds.h), which holds
+// the aliases too.
+using ApiKind = KindInfo;
 
-// Every served kind, in the order `get all` lists them.
-const std::vector<ApiKind>& ApiKinds();
+// Every served kind, in the registry's order (`get all` lists them so).
+inline std::span<const ApiKind> ApiKinds() { return AllKinds(); }
 
 // By kind or alias, ignoring case; nullptr when unknown.
 const ApiKind* ResolveKind(std::string_view name);

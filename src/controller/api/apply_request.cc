@@ -1,11 +1,11 @@
 #include "controller/api/apply_request.h"
 
 #include <map>
+#include <optional>
 
 #include "controller/api/api_kinds.h"
 #include "ingest/field.h"
 #include "ingest/json_text.h"
-#include "ingest/kinds.h"
 #include "ingest/manifest_loader.h"
 #include "ingest/manifest_text.h"
 #include "ingest/object_sink.h"
@@ -58,7 +58,9 @@ class Collector {
     }
     const std::string kind = StringAt(document, "kind");
     if (kind.empty()) return Status::Error(where + ": kind: required field is missing");
-    const ApiKind* api_kind = FindKind(kind) != nullptr ? ResolveKind(kind) : nullptr;
+    // The exact kind name: aliases are for URLs and the CLI, not manifests.
+    const std::optional<ObjectKind> parsed = ParseObjectKind(kind);
+    const ApiKind* api_kind = parsed ? &InfoOf(*parsed) : nullptr;
     if (api_kind == nullptr && allow_list && EndsWith(kind, "List")) {
       auto items = document.find("items");
       if (items == document.end() || items->is_null()) return Status::Ok();

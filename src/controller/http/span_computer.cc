@@ -5,6 +5,7 @@
 
 #include "controller/api/object_json.h"
 #include "ingest/manifest_loader.h"
+#include "model/kinds.h"
 #include "policy/object_apply.h"
 #include "policy/policy_engine.h"
 
@@ -17,25 +18,9 @@ using namespace std::chrono_literals;
 // The store keys of the objects in `span`.
 std::set<ObjectKey> KeysOf(const ObjectSet& span) {
   std::set<ObjectKey> keys;
-  for (const Namespace& o : span.namespaces) keys.insert({"Namespace", "", o.name});
-  for (const Pod& o : span.pods) keys.insert({"Pod", o.namespace_name, o.name});
-  for (const Node& o : span.nodes) keys.insert({"Node", "", o.name});
-  for (const Service& o : span.services) keys.insert({"Service", o.namespace_name, o.name});
-  for (const NetworkPolicy& o : span.network_policies) {
-    keys.insert({"NetworkPolicy", o.namespace_name, o.name});
-  }
-  for (const AdminNetworkPolicy& o : span.admin_network_policies) {
-    keys.insert({"AdminNetworkPolicy", "", o.name});
-  }
-  if (span.baseline_admin_network_policy) {
-    keys.insert({"BaselineAdminNetworkPolicy", "", span.baseline_admin_network_policy->name});
-  }
-  for (const Workload& o : span.workloads) keys.insert({"Workload", "", o.name});
-  for (const IpList& o : span.ip_lists) keys.insert({"IPList", "", o.name});
-  for (const Ruleset& o : span.rulesets) keys.insert({"Ruleset", "", o.name});
-  for (const EnforcementMode& o : span.enforcement_modes) {
-    keys.insert({"EnforcementMode", "", o.name});
-  }
+  ForEachObject(span, [&](ObjectKind kind, const auto& o) {
+    keys.insert({std::string(KindName(kind)), std::string(NamespaceOf(o)), o.name});
+  });
   return keys;
 }
 
