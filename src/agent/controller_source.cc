@@ -167,8 +167,7 @@ Result<ObjectSet> ControllerSource::Load() {
   if (s.ok()) {
     // The same decoder as offline ingest: the agent compiles exactly what
     // `check` would, from the controller's canonical documents.
-    decoded = ParseStoredManifests(span->dump(-1, ' ', false, Json::error_handler_t::replace),
-                             "span of node " + options_.node);
+    decoded = ParseStoredDocument(*span, "span of node " + options_.node);
     s = decoded.status();
   }
   std::lock_guard<std::mutex> lock(mu_);
@@ -268,8 +267,7 @@ void ControllerSource::WatchLoop() {
             }
             if (!d.deleted) {
               Result<LoadedManifests> decoded =
-                  ParseStoredManifests(object.dump(-1, ' ', false, Json::error_handler_t::replace),
-                                 "span stream of node " + options_.node);
+                  ParseStoredDocument(object, "span stream of node " + options_.node);
               if (!decoded.ok()) {
                 decode_failed = true;
                 stream_error = decoded.status().message();

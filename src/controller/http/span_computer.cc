@@ -67,7 +67,7 @@ Result<Snapshot> SpanComputer::Span(const Snapshot& all, const std::string& node
     // What the store holds was validated by apply; a failure here means a
     // stored document no longer decodes (a newer controller wrote it).
     Result<LoadedManifests> decoded =
-        ParseStoredManifests(DumpJson(RenderList(all)), "store@" + std::to_string(all.revision));
+        ParseStoredDocument(RenderList(all), "store@" + std::to_string(all.revision));
     if (!decoded.ok()) return decoded.status();
     auto engine = std::make_unique<PolicyEngine>();
     engine->Load(std::move(decoded->objects));
@@ -101,7 +101,7 @@ Status SpanComputer::ReloadLocked() {
   Result<Snapshot> all = store_->List({});
   if (!all.ok()) return all.status();
   Result<LoadedManifests> decoded =
-      ParseStoredManifests(DumpJson(RenderList(*all)), "store@" + std::to_string(all->revision));
+      ParseStoredDocument(RenderList(*all), "store@" + std::to_string(all->revision));
   if (!decoded.ok()) return decoded.status();
   facts_.clear();
   identity_counts_.clear();
