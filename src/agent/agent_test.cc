@@ -11,9 +11,11 @@
 #include <thread>
 
 #include "agent/fail_closed.h"
+#include "agent/kernel_agent.h"
 #include "dataplane/nft/fake_executor.h"
 #include "dataplane/nft/libnftables_executor.h"
 #include "plan/compiler.h"
+#include "netns/netns_testing.h"
 #include "policy/test_builders.h"
 
 namespace microseg {
@@ -210,21 +212,15 @@ int EntriesFrom(const char* src) {
 // its address; the next sync deletes the flow's entry and only it.
 TEST(AgentKernelTest, IpReuseFlushesTheOldOwnersFlows) {
   if (geteuid() != 0) GTEST_SKIP() << "needs root";
-  std::thread t([] {
-    if (unshare(CLONE_NEWNET) != 0) {
-      ADD_FAILURE() << "unshare(CLONE_NEWNET) failed";
-      return;
-    }
+  RunInPrivateNetns([] {
     if (!nft::NftablesAvailable()) GTEST_SKIP() << "nftables not usable here";
-    nft::LibNftablesExecutor executor;
-    nft::NetlinkConntrackFlusher flusher;
     ObjectSet objects = Objects("10.0.0.2");
     objects.pods[1].uid = "uid-b";
     PolicySource source{[] { return true; }, [&]() -> Result<ObjectSet> { return objects; }};
     AgentOptions options;
     options.node = "node-1";
-    Agent agent(options, source, &executor);
-    agent.set_conntrack(&flusher);
+    KernelAgent kernel(options, source);
+    Agent& agent = kernel.agent();
     ASSERT_TRUE(agent.SyncOnce().ok()) << agent.snapshot().last_error;
 
     if (!CreateUdpEntry("10.0.0.2", "10.0.0.1")) GTEST_SKIP() << "ctnetlink not usable here";
@@ -239,7 +235,6 @@ TEST(AgentKernelTest, IpReuseFlushesTheOldOwnersFlows) {
     EXPECT_EQ(EntriesFrom("10.0.0.7"), 1);
     EXPECT_EQ(agent.snapshot().conntrack_deleted, 1u);
   });
-  t.join();
 }
 
 // Two pods on one node claim one IP (a stale Running pod and its successor,
@@ -273,11 +268,7 @@ TEST(AgentKernelTest, TwoPodsClaimingOneIpCompileToOneOwnerTheKernelAccepts) {
               PlanVerdict::kDeny)
         << "the old pod's allow-all-TCP is not the address's";
   }
-  std::thread t([&] {
-    if (unshare(CLONE_NEWNET) != 0) {
-      ADD_FAILURE() << "unshare(CLONE_NEWNET) failed";
-      return;
-    }
+  RunInPrivateNetns([&] {
     if (!nft::NftablesAvailable()) GTEST_SKIP() << "nftables not usable here";
     nft::LibNftablesExecutor executor;
     PolicySource source{[] { return true; }, [&]() -> Result<ObjectSet> { return objects; }};
@@ -287,7 +278,6 @@ TEST(AgentKernelTest, TwoPodsClaimingOneIpCompileToOneOwnerTheKernelAccepts) {
     ASSERT_TRUE(agent.SyncOnce().ok()) << agent.snapshot().last_error;
     EXPECT_FALSE(agent.snapshot().fail_closed);
   });
-  t.join();
 }
 
 // An address changes owner while no agent runs: the new agent's first sync
@@ -295,29 +285,23 @@ TEST(AgentKernelTest, TwoPodsClaimingOneIpCompileToOneOwnerTheKernelAccepts) {
 // owner's flows; a restart that changed nothing cuts nothing.
 TEST(AgentKernelTest, RestartAcrossIpReuseFlushesTheOldOwnersFlows) {
   if (geteuid() != 0) GTEST_SKIP() << "needs root";
-  std::thread t([] {
-    if (unshare(CLONE_NEWNET) != 0) {
-      ADD_FAILURE() << "unshare(CLONE_NEWNET) failed";
-      return;
-    }
+  RunInPrivateNetns([] {
     if (!nft::NftablesAvailable()) GTEST_SKIP() << "nftables not usable here";
-    nft::LibNftablesExecutor executor;
-    nft::NetlinkConntrackFlusher flusher;
     ObjectSet objects = Objects("10.0.0.2");
     objects.pods[1].node_name = "node-2";
     PolicySource source{[] { return true; }, [&]() -> Result<ObjectSet> { return objects; }};
     AgentOptions options;
     options.node = "node-1";
-    {
-      Agent first(options, source, &executor);
-      first.set_conntrack(&flusher);
+    {  // each agent with its own kernel handles, as a restarted process has
+      KernelAgent kernel(options, source);
+      Agent& first = kernel.agent();
       ASSERT_TRUE(first.SyncOnce().ok()) << first.snapshot().last_error;
     }
     if (!CreateUdpEntry("10.0.0.2", "10.0.0.1")) GTEST_SKIP() << "ctnetlink not usable here";
     ASSERT_TRUE(CreateUdpEntry("10.0.0.7", "10.0.0.1"));  // nobody's address: unrelated
     {
-      Agent same(options, source, &executor);
-      same.set_conntrack(&flusher);
+      KernelAgent kernel(options, source);
+      Agent& same = kernel.agent();
       ASSERT_TRUE(same.SyncOnce().ok()) << same.snapshot().last_error;
       EXPECT_EQ(EntriesFrom("10.0.0.2"), 1) << "nothing changed while down: the flow stays";
     }
@@ -325,14 +309,13 @@ TEST(AgentKernelTest, RestartAcrossIpReuseFlushesTheOldOwnersFlows) {
     // admit, takes its address.
     objects.pods[1] = MakePod("x", "c", L({{"app", "c"}}), "10.0.0.2");
     objects.pods[1].node_name = "node-2";
-    Agent next(options, source, &executor);
-    next.set_conntrack(&flusher);
+    KernelAgent kernel(options, source);
+    Agent& next = kernel.agent();
     ASSERT_TRUE(next.SyncOnce().ok()) << next.snapshot().last_error;
     EXPECT_EQ(EntriesFrom("10.0.0.2"), 0) << "b's flow must not go on as c's";
     EXPECT_EQ(EntriesFrom("10.0.0.7"), 1);
     EXPECT_EQ(next.snapshot().conntrack_deleted, 1u);
   });
-  t.join();
 }
 
 }  // namespace

@@ -14,6 +14,7 @@
 
 #include "dataplane/nft/libnftables_executor.h"
 #include "netns/netns.h"
+#include "netns/netns_testing.h"
 
 namespace microseg {
 namespace {
@@ -36,12 +37,6 @@ spec:
   ingress:
   - from: [{podSelector: {matchLabels: {app: web}}}]
 )";
-
-ino_t ThreadNetnsInode() {
-  struct stat st {};
-  EXPECT_EQ(stat("/proc/thread-self/ns/net", &st), 0);
-  return st.st_ino;
-}
 
 std::string TestName() { return "ms-daemontest-" + std::to_string(getpid()); }
 

@@ -10,6 +10,7 @@
 
 #include <gtest/gtest.h>
 
+#include "netns/netns_testing.h"
 #include "policy/test_builders.h"
 
 namespace microseg {
@@ -19,11 +20,7 @@ using namespace microseg::testing;
 
 TEST(KernelAgentTest, EnforcesInTheNamespaceItIsBuiltInAndFlushesReownedAddresses) {
   if (geteuid() != 0) GTEST_SKIP() << "needs root";
-  std::thread t([] {
-    if (unshare(CLONE_NEWNET) != 0) {
-      ADD_FAILURE() << "unshare(CLONE_NEWNET) failed";
-      return;
-    }
+  RunInPrivateNetns([] {
     if (!nft::NftablesAvailable()) GTEST_SKIP() << "nftables not usable here";
     ObjectSet objects;
     objects.namespaces.push_back(Ns("x"));
@@ -47,7 +44,6 @@ TEST(KernelAgentTest, EnforcesInTheNamespaceItIsBuiltInAndFlushesReownedAddresse
     ASSERT_TRUE(kernel.agent().SyncOnce().ok()) << kernel.agent().snapshot().last_error;
     EXPECT_EQ(kernel.agent().snapshot().conntrack_flushes, 1u);
   });
-  t.join();
 }
 
 }  // namespace

@@ -11,15 +11,10 @@
 #include <gtest/gtest.h>
 
 #include "netns/netns.h"
+#include "netns/netns_testing.h"
 
 namespace microseg {
 namespace {
-
-ino_t ThreadNetnsInode() {
-  struct stat st {};
-  EXPECT_EQ(stat("/proc/thread-self/ns/net", &st), 0);
-  return st.st_ino;
-}
 
 std::string NodeNetns() { return "ms-nssrctest-" + std::to_string(getpid()); }
 

@@ -17,6 +17,7 @@
 #include "dataplane/nft/libnftables_executor.h"
 #include "lab/detach.h"
 #include "lab/load_wait.h"
+#include "lab/socket_address.h"
 #include "netns/netns.h"
 
 namespace microseg::lab {
@@ -76,8 +77,6 @@ std::vector<FabricMember> Members(const LabTopology& t) {
   return out;
 }
 
-bool IsV6(const std::string& ip) { return ip.find(':') != std::string::npos; }
-
 bool KernelHasIpv6() { return fs::exists("/proc/sys/net/ipv6"); }
 
 // A new namespace of the lab: created, then told to skip IPv6 duplicate
@@ -108,7 +107,7 @@ void DropIpv6(LabTopology& t) {
 // 100.64/10 is in any "internet" list).
 // IPv6 likewise, through the member's IPv6 fabric address.
 Status RouteVia(const FabricMember& on, const std::string& ip, const FabricMember& via) {
-  bool v6 = IsV6(ip);
+  bool v6 = IsIpv6Text(ip);
   std::vector<std::string> args = {"-n", on.netns, "route", "replace", ip + (v6 ? "/128" : "/32"), "via",
                                    v6 ? via.fabric_ip6 : via.fabric_ip};
   const std::vector<std::string>& own = v6 ? on.ips6 : on.ips;

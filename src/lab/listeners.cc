@@ -11,24 +11,22 @@
 #include <set>
 #include <tuple>
 
+#include "lab/socket_address.h"
 #include "netns/netns.h"
 
 namespace microseg::lab {
 
 namespace {
 
-// Any IPv6 address, for Listen().
-constexpr char kAnyIp6[] = "::any";
-
 // One listening socket in the calling thread's namespace, bound to `ip`
-// ("" for any IPv4 address, kAnyIp6 for any IPv6 one). Returns -1 (and warns) when the kernel lacks the
-// protocol.
+// ("0.0.0.0" for any IPv4 address, "::" for any IPv6 one). Returns -1 (and
+// warns) when the kernel lacks the protocol.
 Result<int> Listen(const std::string& what, const LabPort& port, const std::string& ip,
                    std::vector<std::string>* warnings) {
   bool datagram = port.protocol == Protocol::kUDP;
   int type = datagram ? SOCK_DGRAM : SOCK_STREAM;
   int proto = port.protocol == Protocol::kSCTP ? IPPROTO_SCTP : 0;
-  bool v6 = ip == kAnyIp6 || ip.find(':') != std::string::npos;
+  bool v6 = IsIpv6Text(ip);
   int fd = socket(v6 ? AF_INET6 : AF_INET, type | SOCK_NONBLOCK | SOCK_CLOEXEC, proto);
   if (fd < 0) {
     if (warnings) warnings->push_back("no listener for " + what + ": " + std::strerror(errno));
@@ -36,25 +34,10 @@ Result<int> Listen(const std::string& what, const LabPort& port, const std::stri
   }
   int one = 1;
   setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-  sockaddr_storage ss{};
+  // IPv6 only: the IPv4 side has a socket of its own.
+  if (v6) setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
   socklen_t len;
-  if (v6) {
-    // IPv6 only: the IPv4 side has a socket of its own.
-    setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
-    auto* addr = reinterpret_cast<sockaddr_in6*>(&ss);
-    addr->sin6_family = AF_INET6;
-    addr->sin6_port = htons(port.port);
-    addr->sin6_addr = in6addr_any;
-    if (ip != kAnyIp6) inet_pton(AF_INET6, ip.c_str(), &addr->sin6_addr);
-    len = sizeof(sockaddr_in6);
-  } else {
-    auto* addr = reinterpret_cast<sockaddr_in*>(&ss);
-    addr->sin_family = AF_INET;
-    addr->sin_port = htons(port.port);
-    addr->sin_addr.s_addr = htonl(INADDR_ANY);
-    if (!ip.empty()) inet_pton(AF_INET, ip.c_str(), &addr->sin_addr);
-    len = sizeof(sockaddr_in);
-  }
+  sockaddr_storage ss = SocketAddress(ip, port.port, &len);
   if (bind(fd, reinterpret_cast<sockaddr*>(&ss), len) != 0 ||
       (!datagram && listen(fd, 128) != 0)) {
     std::string err = std::strerror(errno);
@@ -74,13 +57,13 @@ Result<std::unique_ptr<Listeners>> Listeners::Open(const LabTopology& topology,
   // the ports it declares.
   struct Want {
     std::string key, netns;
-    std::vector<std::string> ips;  // "": any IPv4 address; kAnyIp6: any IPv6 one
+    std::vector<std::string> ips;  // "0.0.0.0": any IPv4 address; "::": any IPv6 one
     const std::vector<LabPort>* ports;
   };
   std::vector<Want> wants;
   for (const LabPod& p : topology.pods) {
-    wants.push_back({p.key, p.netns, {""}, &p.ports});
-    if (!p.ip6.empty()) wants.push_back({p.key, p.netns, {kAnyIp6}, &p.ports});
+    wants.push_back({p.key, p.netns, {"0.0.0.0"}, &p.ports});
+    if (!p.ip6.empty()) wants.push_back({p.key, p.netns, {"::"}, &p.ports});
   }
   for (const LabWorkload& w : topology.workloads) {
     std::vector<std::string> ips = w.ips;

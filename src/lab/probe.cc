@@ -13,6 +13,7 @@
 #include <set>
 #include <thread>
 
+#include "lab/socket_address.h"
 #include "netns/netns.h"
 
 namespace microseg::lab {
@@ -40,25 +41,6 @@ uint16_t NextSourcePort() {
 // Only a connection attempt observes anything: when the probe cannot even
 // make its socket (no SCTP in this kernel, so no listener either), the
 // pair is not observable rather than denied.
-// The socket address of `ip` (either family) and `port`.
-sockaddr_storage SocketAddress(const std::string& ip, uint16_t port, socklen_t* len) {
-  sockaddr_storage ss{};
-  if (ip.find(':') != std::string::npos) {
-    auto* a = reinterpret_cast<sockaddr_in6*>(&ss);
-    a->sin6_family = AF_INET6;
-    a->sin6_port = htons(port);
-    inet_pton(AF_INET6, ip.c_str(), &a->sin6_addr);
-    *len = sizeof(sockaddr_in6);
-  } else {
-    auto* a = reinterpret_cast<sockaddr_in*>(&ss);
-    a->sin_family = AF_INET;
-    a->sin_port = htons(port);
-    inet_pton(AF_INET, ip.c_str(), &a->sin_addr);
-    *len = sizeof(sockaddr_in);
-  }
-  return ss;
-}
-
 const char* Connect(const LabEndpoint& from, const LabEndpoint& to, Protocol protocol, uint16_t port,
                     std::chrono::milliseconds timeout, IpFamily family) {
   const std::string& from_ip = family == IpFamily::kV6 ? from.ip6 : from.ip;

@@ -4,12 +4,12 @@
 #include <map>
 #include <set>
 
+#include "lab/socket_address.h"
+
 namespace microseg::lab {
 namespace {
 
 std::string FabricIp(size_t member) { return "100.64.255." + std::to_string(member + 1); }
-
-std::string FabricIp6(size_t member) { return "fd00:64:ff::" + std::to_string(member + 1); }
 
 std::vector<std::string> V4(const std::vector<IpAddress>& ips) {
   std::vector<std::string> out;
@@ -134,7 +134,6 @@ LabTopology PlanTopology(const std::string& lab_name, const ObjectSet& objects, 
     ln.name = n;
     ln.netns = t.Prefix() + "n" + std::to_string(member);
     ln.fabric_ip = FabricIp(member);
-    ln.fabric_ip6 = FabricIp6(member);
     // The Node H itself is local to agent H: its addresses are the host's own.
     if (auto it = node_objects.find(n); it != node_objects.end()) {
       ln.ips = V4(it->second->ips);
@@ -206,7 +205,7 @@ LabTopology PlanTopology(const std::string& lab_name, const ObjectSet& objects, 
                            FabricIp(member++), V4(w->ips), Ports(w->ports, extras.ports), V6(w->ips)});
   }
   for (const std::string& address : extras.external_addresses) {
-    bool v4 = address.find(':') == std::string::npos;
+    bool v4 = !IsIpv6Text(address);
     t.workloads.push_back({address, "", t.Prefix() + "u" + std::to_string(k++), FabricIp(member++),
                            v4 ? std::vector<std::string>{address} : std::vector<std::string>{}, extras.ports,
                            v4 ? std::vector<std::string>{} : std::vector<std::string>{address}});
@@ -222,7 +221,7 @@ nlohmann::json LabTopology::ToJson() const {
   j["fabric_netns"] = fabric_netns;
   for (const LabNode& n : nodes) {
     j["nodes"].push_back({{"name", n.name}, {"netns", n.netns}, {"fabric_ip", n.fabric_ip}, {"ips", n.ips},
-                          {"node_ip", n.node_ip}, {"ports", PortsJson(n.ports)}, {"fabric_ip6", n.fabric_ip6},
+                          {"node_ip", n.node_ip}, {"ports", PortsJson(n.ports)},
                           {"ips6", n.ips6}, {"node_ip6", n.node_ip6}});
   }
   for (const LabPod& p : pods) {
@@ -249,7 +248,6 @@ LabTopology LabTopology::FromJson(const nlohmann::json& j) {
     ln.ips = n.value("ips", std::vector<std::string>{});
     ln.node_ip = n.value("node_ip", "");
     ln.ports = PortsFromJson(n.value("ports", nlohmann::json::array()));
-    ln.fabric_ip6 = n.value("fabric_ip6", "");
     ln.ips6 = n.value("ips6", std::vector<std::string>{});
     ln.node_ip6 = n.value("node_ip6", "");
     t.nodes.push_back(std::move(ln));

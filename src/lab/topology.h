@@ -62,8 +62,8 @@ struct LabNode {
   // address). "" for a workload host with no Node object, or no address.
   std::string node_ip;
   std::vector<LabPort> ports;  // listened on at node_ip (LabExtras::ports)
-  // IPv6, as the IPv4 fields above: fabric fd00:64:ff::<i+1>/64.
-  std::string fabric_ip6;
+  // IPv6, as the IPv4 fields above (the fabric's IPv6 address is derived
+  // from fabric_ip: see lab.cc).
   std::vector<std::string> ips6;
   std::string node_ip6;
 };

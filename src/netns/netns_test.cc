@@ -1,6 +1,7 @@
 // ScopedNetns enters and leaves; the listing and deletion helpers find
 // only their prefix. Creates one namespace of its own (root).
 #include "netns/netns.h"
+#include "netns/netns_testing.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -13,12 +14,6 @@
 
 namespace microseg {
 namespace {
-
-ino_t ThreadNetnsInode() {
-  struct stat st {};
-  EXPECT_EQ(stat("/proc/thread-self/ns/net", &st), 0);
-  return st.st_ino;
-}
 
 std::string TestNetns() { return "ms-netnstest-" + std::to_string(getpid()); }
 
